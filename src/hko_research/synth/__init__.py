@@ -1,0 +1,134 @@
+"""Synthetic data calibrated to the report: the embedded default data set.
+
+``hko-research synth --years 2017-2021 --seed N --out DIR`` writes one file per input contract plus
+``DATASET.yaml`` (kind: synthetic), the marker the loader reads to label every output "Syntetiske
+data". Same seed and years give the same bytes. Generators make record-level inputs (persons,
+grants, cases, respondents) by drawing from distributions whose parameters are documented next to
+each generator; nothing here reads the report's published numbers.
+
+Real public reference data are used as they are: the 98 kommuner and FOLK1A population
+2018K1-2020K3. Quarters outside that range are extrapolated and marked
+``kilde = syntetisk_ekstrapolation`` in ``befolkning``, never mixed silently with real quarters.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from .. import reference
+from ..dataset import DESCRIPTOR
+from ..paths import resolve
+
+GENERATOR_VERSION = "hko-research synth 1"
+
+# Inputs written as CSV (small municipal tables, as researchers usually receive them); the rest Parquet.
+CSV_INPUTS = {"befolkning", "regnskab", "fuldtidspersoner", "rammevilkaar", "kommunetypologi",
+              "noegleperson_survey", "ressourceestimat", "sagsgennemgang"}
+
+
+@dataclass
+class SynthContext:
+    years: tuple[int, ...]
+    seed: int
+    kommuner: pd.DataFrame = field(default_factory=reference.kommuner)
+    outputs: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def rng(self, name: str) -> np.random.Generator:
+        """An independent, reproducible random stream per generator (seed x name)."""
+        digest = hashlib.sha256(f"{self.seed}:{name}".encode()).digest()
+        return np.random.default_rng(int.from_bytes(digest[:8], "little"))
+
+    def befolkning(self) -> pd.DataFrame:
+        return self.outputs["befolkning"]
+
+    def population(self, kvartal: str) -> pd.Series:
+        """Population per kommunekode on the first day of ``kvartal`` (e.g. '2019K4')."""
+        b = self.befolkning()
+        return b.loc[b["kvartal"] == kvartal].set_index("kommunekode")["befolkning"]
+
+
+Generator = Callable[[SynthContext], dict[str, pd.DataFrame]]
+
+
+def _generators() -> list[tuple[str, Generator]]:
+    from .population import generate_befolkning
+
+    gens: list[tuple[str, Generator]] = [("befolkning", generate_befolkning)]
+    try:
+        from .d3 import generate as generate_d3
+    except ImportError:  # pragma: no cover - during development only
+        generate_d3 = None
+    if generate_d3 is not None:
+        gens.append(("delanalyse_3", generate_d3))
+    return gens
+
+
+def parse_years(spec: str | int) -> tuple[int, ...]:
+    s = str(spec).strip()
+    if "-" in s:
+        a, b = (int(x) for x in s.split("-", 1))
+        if b < a:
+            raise ValueError(f"years {spec!r}: end before start")
+        return tuple(range(a, b + 1))
+    return tuple(int(x) for x in s.split(","))
+
+
+def write_frame(df: pd.DataFrame, path_stem: Path, csv: bool) -> Path:
+    if csv:
+        path = path_stem.with_suffix(".csv")
+        df.to_csv(path, sep=";", index=False, encoding="utf-8", lineterminator="\n", date_format="%Y-%m-%d")
+    else:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        path = path_stem.with_suffix(".parquet")
+        table = pa.Table.from_pandas(df, preserve_index=False)
+        pq.write_table(table, path, compression="zstd", row_group_size=256_000)
+    return path
+
+
+def synthesize(years, seed: int, out_dir, *, force: bool = False) -> Path:
+    """Generate every synthetic input into ``out_dir`` (atomically: built aside, then moved)."""
+    out = resolve(out_dir)
+    if out.exists() and not force and (out / DESCRIPTOR).exists():
+        existing = yaml.safe_load((out / DESCRIPTOR).read_text(encoding="utf-8")) or {}
+        if existing.get("seed") == seed and list(existing.get("years", [])) == list(years) \
+                and existing.get("generator") == GENERATOR_VERSION:
+            return out
+    tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    ctx = SynthContext(years=tuple(years), seed=int(seed))
+    written: dict[str, str] = {}
+    for _, gen in _generators():
+        frames = gen(ctx)
+        for name, df in frames.items():
+            ctx.outputs[name] = df
+            written[name] = write_frame(df, tmp / name, csv=name in CSV_INPUTS).name
+    descriptor = {
+        "kind": "synthetic",
+        "description": "Syntetiske data kalibreret til rapportens offentliggjorte tal (hko-research synth). "
+                       "Ikke rigtige personer; befolkning 2018K1-2020K3 er ægte FOLK1A.",
+        "generator": GENERATOR_VERSION,
+        "seed": int(seed),
+        "years": [int(y) for y in years],
+        "files": dict(sorted(written.items())),
+    }
+    (tmp / DESCRIPTOR).write_text(yaml.safe_dump(descriptor, sort_keys=True, allow_unicode=True), encoding="utf-8")
+    if out.exists():
+        old = out.parent / f".{out.name}.old-{os.getpid()}"
+        os.replace(out, old)
+        os.replace(tmp, out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp, out)
+    return out
