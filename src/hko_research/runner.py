@@ -1,0 +1,756 @@
+"""``hko-research run``: validate inputs, execute the notebooks in parallel, publish one run folder.
+
+    run_command(params_path, jobs, force, progress) -> exit code      (called by cli.py)
+    run(params, *, jobs, force, progress, notebooks_dir, validate, cache_dir) -> RunResult
+
+A run folder ``<output_dir>/<name>-<YYYYmmdd-HHMMSS>[-N]`` looks like this::
+
+    index.html            overview: parameters, data status, notebooks, tables, figures, reproduction
+    manifest.json         params, git commit, versions, input/output hashes, timings, validation
+    reproduction.csv      the run's numbers against the report's (only when a notebook emitted rows)
+    notebooks/<nb>.ipynb  executed notebooks (successful ones only)
+    html/<nb>.html        publication version (code hidden)
+    html/<nb>_fuld.html   full version with code
+    html/<nb>_fejl.html   error page of a failed notebook
+    tables/  figures/     merged from the successful notebooks' output folders
+
+or, when input validation fails, only ``validering.txt``.
+
+Atomicity: everything is built in a hidden sibling ``.<name>.tmp-<pid>`` and moved into place with
+one ``os.replace`` when complete; a failed notebook contributes only its error page. Each notebook
+writes into a private staging folder (its ``output_dir`` parameter), so a failing notebook's half
+tables are simply never merged.
+
+Cache (``<output_dir>/.cache``): ``validation/<key>.json`` for input validation and
+``notebooks/<nb>/<key>/`` for a finished notebook (outputs, executed notebook, HTML, timing). The
+notebook key covers the notebook file, its parameters (except output_dir), every input file's
+SHA-256 and the hash of the project's code and configuration, so any change re-executes.
+
+Import discipline: papermill, nbconvert, pandas and tqdm are imported only where a notebook is
+executed or exported, so a full cache-hit rerun does not pay for them.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable
+
+from .paths import CONTRACTS_DIR, MAPPINGS_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, PROJECT_ROOT
+from .validation import validate_inputs
+
+KERNEL_NAME = "python3"
+DEFAULT_JOBS = 2
+
+STATUS_OK = "ok"
+STATUS_FAILED = "fejlet"
+STATUS_CACHED = "genbrugt fra cache"
+
+VALIDATION_FILE = "validering.txt"
+MERGED_DIRS = ("tables", "figures")
+REPRODUCTION_DIR = "reproduction"
+
+# Versions recorded in manifest.json.
+PACKAGES = ("pandas", "numpy", "pandera", "papermill", "nbconvert", "matplotlib", "seaborn",
+            "statsmodels", "duckdb", "pyarrow", "hko-research")
+
+# Files read by the runner itself at every run (not baked into cached notebook results).
+_CODE_HASH_EXCLUDE = {"report_targets.csv", "report_targets_notes.md", "reproduction_conflicts.yaml"}
+_CACHE_FORMAT = 1
+
+
+# --------------------------------------------------------------------------------------------
+# Results
+
+
+@dataclass
+class NotebookResult:
+    name: str
+    status: str  # STATUS_OK / STATUS_FAILED / STATUS_CACHED
+    seconds: float  # wall time spent on this notebook in this run (execution + export, or copy)
+    execute_seconds: float | None = None  # papermill execution time (for a cache hit: of the cached run)
+    export_seconds: float | None = None
+    cache_key: str = ""
+    error: dict | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status != STATUS_FAILED
+
+
+@dataclass
+class RunResult:
+    exit_code: int
+    run_dir: Path
+    validation_ok: bool
+    notebooks: list[NotebookResult] = field(default_factory=list)
+    reproduction: dict | None = None
+
+
+@dataclass
+class _Validation:
+    """A validation outcome, fresh or from the cache."""
+    ok: bool
+    text: str
+    summary: dict
+    cached: bool = False
+
+
+# --------------------------------------------------------------------------------------------
+# Entry points
+
+
+def run_command(params_path: str | os.PathLike, jobs: int = DEFAULT_JOBS, force: bool = False,
+                progress: bool = True) -> int:
+    """CLI entry: load params, run, return the exit code (2 = invalid params, 1 = a failure)."""
+    from .params import ParamsError, load_params
+
+    try:
+        params = load_params(params_path)
+    except ParamsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    return run(params, jobs=jobs, force=force, progress=progress).exit_code
+
+
+def run(
+    params,
+    *,
+    jobs: int = DEFAULT_JOBS,
+    force: bool = False,
+    progress: bool = True,
+    notebooks_dir: Path = NOTEBOOKS_DIR,
+    validate: Callable[[Any], Any] = validate_inputs,
+    cache_dir: Path | None = None,
+) -> RunResult:
+    """Run the notebooks of ``params`` (a RunParams) and publish one run folder.
+
+    ``validate(params)`` returns a ValidationReport-like object (``ok``, ``to_text()``,
+    ``summary()``); ``cache_dir`` defaults to ``<params.output_dir>/.cache``. The last line
+    printed is the absolute run folder path.
+    """
+    t_start = time.perf_counter()
+    created = datetime.now().astimezone()
+    output_dir = Path(params.output_dir).resolve()
+    output_dir.mkdir(parents=True, exist_ok=True)
+    cache_dir = Path(cache_dir) if cache_dir is not None else output_dir / ".cache"
+    notebooks_dir = Path(notebooks_dir)
+    jobs = max(1, int(jobs or 1))
+
+    print(f"hko-research run {params.name}: år {params.year}, kommuner {_kommuner_label(params)}, "
+          f"data {params.data_dir}, min_cell_size {params.min_cell_size}, "
+          f"notebooks {', '.join(params.notebooks) or '(ingen)'}")
+
+    input_hashes = hash_inputs(Path(params.data_dir), cache_dir)
+    code_hash = project_code_hash()
+    validation = _validate_cached(params, validate, input_hashes, code_hash, cache_dir)
+
+    tmp = output_dir / f".{params.name}.tmp-{os.getpid()}"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+    try:
+        if not validation.ok:
+            print(validation.text)
+            _write_text_atomic(tmp / VALIDATION_FILE, validation.text + "\n")
+            run_dir = _move_into_place(tmp, output_dir, params.name, created)
+            print(run_dir)
+            return RunResult(exit_code=1, run_dir=run_dir, validation_ok=False)
+
+        results = _run_notebooks(params, tmp, notebooks_dir, input_hashes, code_hash, cache_dir,
+                                 jobs=jobs, force=force, progress=progress)
+        repro, repro_error = _gather_reproduction(params, tmp, results)
+        warnings = _merge_outputs(tmp, results)
+        shutil.rmtree(tmp / ".stage", ignore_errors=True)
+
+        dataset = _dataset_status(params)
+        git = git_status()
+        context = _index_context(params, results, validation, repro, repro_error, dataset, git, created,
+                                 warnings, tmp)
+        from . import publish
+
+        publish.write_index(tmp / "index.html", context)
+        manifest = _manifest(params, results, validation, repro, repro_error, dataset, git, created,
+                             input_hashes, code_hash, warnings, tmp, jobs=jobs, force=force,
+                             total_seconds=time.perf_counter() - t_start)
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
+                                           encoding="utf-8")
+        run_dir = _move_into_place(tmp, output_dir, params.name, created)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    failed = [r for r in results if not r.ok]
+    for r in results:
+        extra = f" – {r.error['ename']}: {r.error['evalue']}" if r.error else ""
+        print(f"  {r.name}: {r.status} ({r.seconds:.1f} s){extra}")
+    if repro is not None:
+        share = f"{100 * repro['share_ok']:.0f} pct." if repro["share_ok"] is not None else "–"
+        print(f"  reproduktion: {repro['ok']} af {repro['compared']} inden for tolerancen ({share})")
+    if repro_error:
+        print(f"  reproduktion fejlede: {repro_error}", file=sys.stderr)
+    print(f"  i alt {time.perf_counter() - t_start:.1f} s")
+    print(run_dir)
+    exit_code = 1 if (failed or repro_error) else 0
+    return RunResult(exit_code=exit_code, run_dir=run_dir, validation_ok=True, notebooks=results,
+                     reproduction=repro)
+
+
+# --------------------------------------------------------------------------------------------
+# Hashing and cache keys
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def hash_inputs(data_dir: Path, cache_dir: Path | None = None) -> dict[str, str]:
+    """SHA-256 of every input file (dataset.input_files), keyed by file name.
+
+    Hashes are remembered in ``<cache>/file_hashes.json`` by (path, size, mtime_ns, ctime_ns,
+    inode), so multi-gigabyte register extracts are read once, not on every run.
+    """
+    from .dataset import file_sha256, input_files
+
+    memo_path = cache_dir / "file_hashes.json" if cache_dir is not None else None
+    memo: dict[str, Any] = {}
+    if memo_path is not None and memo_path.exists():
+        try:
+            memo = json.loads(memo_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            memo = {}
+    changed = False
+    hashes: dict[str, str] = {}
+    for path in input_files(Path(data_dir)):
+        st = path.stat()
+        stamp = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+        key = str(path.resolve())
+        hit = memo.get(key)
+        if hit and hit.get("stamp") == stamp:
+            hashes[path.name] = hit["sha256"]
+            continue
+        digest = file_sha256(path)
+        memo[key] = {"stamp": stamp, "sha256": digest}
+        hashes[path.name] = digest
+        changed = True
+    if changed and memo_path is not None:
+        _write_text_atomic(memo_path, json.dumps(memo, indent=0, sort_keys=True))
+    return hashes
+
+
+def _files_for_code_hash() -> list[Path]:
+    files = [p for p in PACKAGE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+             and p.suffix != ".pyc" and p.name not in _CODE_HASH_EXCLUDE]
+    for d in (CONTRACTS_DIR, MAPPINGS_DIR):
+        if d.is_dir():
+            files += [p for p in d.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    return sorted(files)
+
+
+def project_code_hash() -> str:
+    """Hash of the package (code, templates, reference data), data_contracts/ and params/mappings/."""
+    h = hashlib.sha256()
+    for path in _files_for_code_hash():
+        rel = path.relative_to(PROJECT_ROOT).as_posix() if path.is_relative_to(PROJECT_ROOT) else str(path)
+        h.update(rel.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def _validation_key(params, validate, input_hashes: dict[str, str], code_hash: str) -> str:
+    """Inputs + contracts + mappings (inside code_hash) + which validator + the selection it checks."""
+    who = f"{getattr(validate, '__module__', '')}.{getattr(validate, '__qualname__', repr(validate))}"
+    payload = {"inputs": input_hashes, "code": code_hash, "validator": who,
+               "year": params.year, "kommuner": list(params.kommuner), "data_dir": str(params.data_dir)}
+    return sha256_bytes(json.dumps(payload, sort_keys=True).encode())
+
+
+def notebook_cache_key(notebook_path: Path, parameters: dict[str, Any], input_hashes: dict[str, str],
+                       code_hash: str) -> str:
+    """sha256 over the notebook file, its parameters without output_dir, input hashes and code hash."""
+    params = {k: v for k, v in parameters.items() if k != "output_dir"}
+    h = hashlib.sha256()
+    h.update(f"format={_CACHE_FORMAT};kernel={KERNEL_NAME}\0".encode())
+    h.update(Path(notebook_path).read_bytes() + b"\0")
+    h.update(json.dumps(params, sort_keys=True, default=str).encode() + b"\0")
+    h.update(json.dumps(sorted(input_hashes.items())).encode() + b"\0")
+    h.update(code_hash.encode())
+    return h.hexdigest()
+
+
+# --------------------------------------------------------------------------------------------
+# Validation
+
+
+def _validate_cached(params, validate, input_hashes, code_hash, cache_dir: Path) -> _Validation:
+    key = _validation_key(params, validate, input_hashes, code_hash)
+    path = cache_dir / "validation" / f"{key}.json"
+    if path.exists():
+        try:
+            d = json.loads(path.read_text(encoding="utf-8"))
+            return _Validation(ok=bool(d["ok"]), text=d["text"], summary=d["summary"], cached=True)
+        except (OSError, ValueError, KeyError):
+            pass
+    try:
+        report = validate(params)
+    except Exception as exc:  # a validator that cannot run must stop the run, visibly
+        import traceback
+
+        text = ("Inputvalideringen kunne ikke gennemføres / input validation could not run:\n"
+                f"{type(exc).__name__}: {exc}\n\n{''.join(traceback.format_exception(exc))}")
+        return _Validation(ok=False, text=text, summary={"ok": False, "error": f"{type(exc).__name__}: {exc}"})
+    text = _report_text(report)
+    try:
+        summary = report.summary()
+    except Exception as exc:
+        summary = {"ok": bool(report.ok), "summary_error": f"{type(exc).__name__}: {exc}"}
+    result = _Validation(ok=bool(report.ok), text=text, summary=summary)
+    _write_text_atomic(path, json.dumps({"ok": result.ok, "text": text, "summary": summary,
+                                         "created": datetime.now().astimezone().isoformat()},
+                                        ensure_ascii=False, default=str))
+    return result
+
+
+def _report_text(report) -> str:
+    try:
+        return report.to_text()
+    except Exception:  # renderer missing or broken: fall back to a plain list
+        lines = [f"Validering: {'OK' if report.ok else 'FEJL'}"]
+        for f in getattr(report, "failures", []):
+            lines.append(f"  {f.file} | {f.column} | {f.check} | række {f.row} | værdi {f.value!r}")
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------
+# Notebook execution (parallel workers) and the cache
+
+
+def _run_notebooks(params, tmp: Path, notebooks_dir: Path, input_hashes, code_hash, cache_dir: Path, *,
+                   jobs: int, force: bool, progress: bool) -> list[NotebookResult]:
+    stage_root = tmp / ".stage"
+    base_params = params.notebook_parameters()
+    results: dict[str, NotebookResult] = {}
+    tasks: list[dict[str, Any]] = []
+    for name in params.notebooks:
+        nb_path = notebooks_dir / f"{name}.ipynb"
+        if not nb_path.exists():
+            results[name] = _missing_notebook(name, nb_path, tmp, params)
+            continue
+        key = notebook_cache_key(nb_path, base_params, input_hashes, code_hash)
+        entry = cache_dir / "notebooks" / name / key
+        if not force and (entry / "meta.json").exists():
+            t0 = time.perf_counter()
+            try:
+                meta = json.loads((entry / "meta.json").read_text(encoding="utf-8"))
+                _copy_entry(entry, stage_root, name)
+            except (OSError, ValueError):
+                shutil.rmtree(stage_root / name, ignore_errors=True)
+                shutil.rmtree(stage_root / f".{name}.pub", ignore_errors=True)
+            else:
+                results[name] = NotebookResult(
+                    name=name, status=STATUS_CACHED, seconds=time.perf_counter() - t0,
+                    execute_seconds=meta.get("execute_seconds"), export_seconds=meta.get("export_seconds"),
+                    cache_key=key)
+                continue
+        out_dir = stage_root / name
+        pub_dir = stage_root / f".{name}.pub"
+        out_dir.mkdir(parents=True)
+        pub_dir.mkdir(parents=True)
+        tasks.append({
+            "name": name, "notebook": str(nb_path), "parameters": {**base_params, "output_dir": str(out_dir)},
+            "out_dir": str(out_dir), "pub_dir": str(pub_dir), "synthetic": bool(params.synthetic),
+            "run_name": params.name, "key": key, "entry": str(entry),
+        })
+
+    if tasks:
+        for res in _execute_parallel(tasks, jobs=jobs, progress=progress):
+            task = next(t for t in tasks if t["name"] == res["name"])
+            nbres = NotebookResult(name=res["name"], status=res["status"], seconds=res["seconds"],
+                                   execute_seconds=res.get("execute_seconds"),
+                                   export_seconds=res.get("export_seconds"), cache_key=task["key"],
+                                   error=res.get("error"))
+            if nbres.status == STATUS_OK:
+                _store_entry(Path(task["entry"]), stage_root, nbres)
+            results[nbres.name] = nbres
+    return [results[n] for n in params.notebooks]
+
+
+def _execute_parallel(tasks: list[dict], *, jobs: int, progress: bool):
+    """Run tasks in worker processes (spawned: no inherited threads or kernel sockets)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    from tqdm import tqdm
+
+    disable = not progress or not sys.stderr.isatty()
+    ctx = multiprocessing.get_context("spawn")
+    bar = tqdm(total=len(tasks), desc="notebooks", unit="nb", disable=disable, file=sys.stderr)
+    out = []
+    try:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx) as pool:
+            futures = {pool.submit(execute_notebook_task, t): t for t in tasks}
+            for fut in as_completed(futures):
+                task = futures[fut]
+                try:
+                    res = fut.result()
+                except BaseException as exc:  # the worker process itself died
+                    res = _worker_crash(task, exc)
+                bar.set_postfix_str(f"{res['name']}: {res['status']}")
+                bar.update(1)
+                out.append(res)
+    finally:
+        bar.close()
+    return out
+
+
+def execute_notebook_task(task: dict[str, Any]) -> dict[str, Any]:
+    """Worker: execute one notebook with papermill and export its HTML pages.
+
+    Writes only into the task's private folders: ``out_dir`` (the notebook's output_dir) and
+    ``pub_dir`` (executed notebook, HTML, or the error page). Never raises.
+    """
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    name, pub = task["name"], Path(task["pub_dir"])
+    executed = pub / f"{name}.ipynb"
+    t0 = time.perf_counter()
+    execute_seconds = None
+    try:
+        import papermill as pm
+
+        pm.execute_notebook(
+            task["notebook"], str(executed), parameters=task["parameters"], kernel_name=KERNEL_NAME,
+            progress_bar=False, log_output=False, cwd=task["out_dir"],
+        )
+        execute_seconds = time.perf_counter() - t0
+        t1 = time.perf_counter()
+        from . import publish
+
+        publish.export_notebook(executed, pub / f"{name}.html", publication=True, synthetic=task["synthetic"],
+                                title=name, other_link=f"{name}_fuld.html", other_label="Fuld version med kode")
+        publish.export_notebook(executed, pub / f"{name}_fuld.html", publication=False,
+                                synthetic=task["synthetic"], title=f"{name} (fuld version)",
+                                other_link=f"{name}.html", other_label="Publikationsversion")
+        return {"name": name, "status": STATUS_OK, "seconds": time.perf_counter() - t0,
+                "execute_seconds": execute_seconds, "export_seconds": time.perf_counter() - t1}
+    except BaseException as exc:  # noqa: BLE001 - every failure becomes an error page
+        seconds = time.perf_counter() - t0
+        error = _write_failure(task, exc, executed, execute_seconds or seconds)
+        return {"name": name, "status": STATUS_FAILED, "seconds": time.perf_counter() - t0,
+                "execute_seconds": execute_seconds, "error": error}
+
+
+def _write_failure(task: dict, exc: BaseException, executed: Path, duration: float) -> dict:
+    """Clear the notebook's private folders and write its error page; returns the error summary."""
+    from . import publish
+
+    name, pub = task["name"], Path(task["pub_dir"])
+    ename, evalue, tb = publish.error_traceback(exc)
+    partial = pub / f".{name}.partial.ipynb"
+    if executed.exists():
+        os.replace(executed, partial)
+    for p in pub.iterdir():  # a half-exported HTML page must not survive
+        if p != partial:
+            p.unlink() if p.is_file() else shutil.rmtree(p, ignore_errors=True)
+    shutil.rmtree(task["out_dir"], ignore_errors=True)
+    try:
+        publish.write_error_page(pub / f"{name}_fejl.html", notebook=name, run_name=task["run_name"],
+                                 ename=ename, evalue=evalue, traceback=tb, synthetic=task["synthetic"],
+                                 partial_notebook=partial, duration=duration)
+    except Exception as page_exc:  # last resort: a plain page, still with the banner text
+        label = "Syntetiske data" if task["synthetic"] else "Rigtige data"
+        import html
+
+        (pub / f"{name}_fejl.html").write_text(
+            f"<!DOCTYPE html><html lang='da'><meta charset='utf-8'><title>Fejl i {html.escape(name)}</title>"
+            f"<body><div class='hko-data-banner'><strong>{label}</strong></div>"
+            f"<p><a href='../index.html'>Tilbage til oversigten</a></p><h1>Fejl i {html.escape(name)}</h1>"
+            f"<p><strong>{html.escape(ename)}</strong>: {html.escape(evalue)}</p><pre>{html.escape(tb)}</pre>"
+            f"<p>Fejlsiden kunne ikke laves fuldt ud: {html.escape(repr(page_exc))}</p></body></html>",
+            encoding="utf-8")
+    if partial.exists():
+        partial.unlink()
+    return {"ename": ename, "evalue": evalue, "traceback": tb}
+
+
+def _worker_crash(task: dict, exc: BaseException) -> dict:
+    """The worker process died (e.g. killed); write the error page from the parent."""
+    error = _write_failure(task, exc, Path(task["pub_dir"]) / f"{task['name']}.ipynb", 0.0)
+    return {"name": task["name"], "status": STATUS_FAILED, "seconds": 0.0, "error": error}
+
+
+def _missing_notebook(name: str, nb_path: Path, tmp: Path, params) -> NotebookResult:
+    stage = tmp / ".stage"
+    task = {"name": name, "pub_dir": str(stage / f".{name}.pub"), "out_dir": str(stage / name),
+            "run_name": params.name, "synthetic": bool(params.synthetic)}
+    Path(task["pub_dir"]).mkdir(parents=True, exist_ok=True)
+    error = _write_failure(task, FileNotFoundError(f"notebook {nb_path} does not exist"),
+                           Path(task["pub_dir"]) / f"{name}.ipynb", 0.0)
+    return NotebookResult(name=name, status=STATUS_FAILED, seconds=0.0, error=error)
+
+
+def _copy_entry(entry: Path, stage_root: Path, name: str) -> None:
+    """Cache hit: copy the cached outputs and publication files into the run's staging area."""
+    shutil.copytree(entry / "output", stage_root / name)
+    shutil.copytree(entry / "pub", stage_root / f".{name}.pub")
+
+
+def _store_entry(entry: Path, stage_root: Path, res: NotebookResult) -> None:
+    """Save a successful notebook in the cache (atomically; a concurrent writer's entry wins)."""
+    if entry.exists():
+        return
+    tmp = entry.parent / f".{entry.name}.tmp-{os.getpid()}"
+    try:
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        shutil.copytree(stage_root / res.name, tmp / "output")
+        shutil.copytree(stage_root / f".{res.name}.pub", tmp / "pub")
+        meta = {"notebook": res.name, "key": res.cache_key, "execute_seconds": res.execute_seconds,
+                "export_seconds": res.export_seconds, "created": datetime.now().astimezone().isoformat()}
+        (tmp / "meta.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
+        os.replace(tmp, entry)
+    except OSError:
+        pass  # caching is an optimisation; a failed store must not fail the run
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Assembling the run folder
+
+
+def _merge_outputs(tmp: Path, results: list[NotebookResult]) -> list[str]:
+    """Move each notebook's publication files and tables/figures into the run folder."""
+    stage = tmp / ".stage"
+    warnings: list[str] = []
+    for d in ("notebooks", "html", *MERGED_DIRS):
+        (tmp / d).mkdir(exist_ok=True)
+    for r in results:
+        pub = stage / f".{r.name}.pub"
+        if r.status == STATUS_FAILED:
+            page = pub / f"{r.name}_fejl.html"
+            if page.exists():
+                os.replace(page, tmp / "html" / page.name)
+            continue
+        os.replace(pub / f"{r.name}.ipynb", tmp / "notebooks" / f"{r.name}.ipynb")
+        for page in (f"{r.name}.html", f"{r.name}_fuld.html"):
+            os.replace(pub / page, tmp / "html" / page)
+        for d in MERGED_DIRS:
+            src = stage / r.name / d
+            if not src.is_dir():
+                continue
+            for f in sorted(p for p in src.rglob("*") if p.is_file()):
+                dest = tmp / d / f.relative_to(src)
+                if dest.exists():
+                    warnings.append(f"{r.name}: {d}/{f.relative_to(src).as_posix()} findes allerede fra en "
+                                    f"anden delanalyse og er ikke overskrevet")
+                    continue
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(f, dest)
+    return warnings
+
+
+def _gather_reproduction(params, tmp: Path, results: list[NotebookResult]):
+    """reproduction.csv from the successful notebooks' reproduction/*.csv (None when there are none)."""
+    files = []
+    for r in results:
+        if r.status != STATUS_FAILED:
+            d = tmp / ".stage" / r.name / REPRODUCTION_DIR
+            if d.is_dir():
+                files += sorted(d.glob("*.csv"))
+    if not files:
+        return None, None
+    from . import reproduction
+
+    try:
+        rows = reproduction.build(files)
+    except (reproduction.ReproductionError, ValueError, KeyError) as exc:
+        return None, str(exc)
+    if not rows:
+        return None, None
+    reproduction.write_csv(rows, tmp / "reproduction.csv")
+    return reproduction.summarise(rows), None
+
+
+def _move_into_place(tmp: Path, output_dir: Path, name: str, created: datetime) -> Path:
+    """os.replace the finished temp folder to <name>-<timestamp>, adding -2, -3, ... if taken."""
+    base = f"{name}-{created.strftime('%Y%m%d-%H%M%S')}"
+    for i in range(1, 1000):
+        target = output_dir / (base if i == 1 else f"{base}-{i}")
+        if target.exists():
+            continue
+        try:
+            os.rename(tmp, target)  # atomic; fails if a concurrent run took the name meanwhile
+            return target.resolve()
+        except OSError:
+            if target.exists():
+                continue
+            raise
+    raise RuntimeError(f"no free run folder name for {base} in {output_dir}")
+
+
+def _write_text_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.parent / f".{path.name}.tmp-{os.getpid()}"
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+# --------------------------------------------------------------------------------------------
+# index.html and manifest.json
+
+
+def _kommuner_label(params) -> str:
+    n = len(params.kommuner)
+    spec = params.kommuner_spec
+    if isinstance(spec, str) and not spec.strip().isdigit():
+        return f"{spec.strip()} ({n} kommune{'r' if n != 1 else ''})"
+    try:
+        from .reference import kommune_navne
+
+        names = kommune_navne()
+    except Exception:
+        names = {}
+    shown = ", ".join(f"{names.get(k, '?')} ({k})" for k in params.kommuner[:10])
+    more = f" og {n - 10} flere" if n > 10 else ""
+    return f"{n} kommune{'r' if n != 1 else ''}: {shown}{more}"
+
+
+def _dataset_status(params) -> dict[str, Any]:
+    from .dataset import DatasetError, load_dataset_info
+
+    try:
+        info = load_dataset_info(params.data_dir)
+    except DatasetError as exc:
+        return {"synthetic": bool(params.synthetic), "seed": None, "years": list(params.covered_years),
+                "error": str(exc)}
+    return {"synthetic": info.synthetic, "label": info.label, "seed": info.seed, "years": list(info.years),
+            "generator": info.generator, "description": info.description}
+
+
+def git_status(root: Path = PROJECT_ROOT) -> dict[str, Any]:
+    """{"commit": HEAD or None, "dirty": bool or None} of the project checkout."""
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=20)
+
+    try:
+        head = git("rev-parse", "HEAD")
+        if head.returncode != 0:
+            return {"commit": None, "dirty": None}
+        status = git("status", "--porcelain")
+        return {"commit": head.stdout.strip(), "dirty": bool(status.stdout.strip()) if status.returncode == 0 else None}
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": None, "dirty": None}
+
+
+def package_versions() -> dict[str, str | None]:
+    from importlib import metadata
+
+    out: dict[str, str | None] = {}
+    for pkg in PACKAGES:
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = None
+    return out
+
+
+def _status_class(status: str) -> str:
+    return {STATUS_OK: "status-ok", STATUS_FAILED: "status-fejlet", STATUS_CACHED: "status-cache"}[status]
+
+
+def _notebook_links(r: NotebookResult) -> dict[str, str | None]:
+    if r.status == STATUS_FAILED:
+        return {"html": None, "full": None, "notebook": None, "error": f"html/{r.name}_fejl.html"}
+    return {"html": f"html/{r.name}.html", "full": f"html/{r.name}_fuld.html",
+            "notebook": f"notebooks/{r.name}.ipynb", "error": None}
+
+
+def _figures(tmp: Path) -> list[dict[str, Any]]:
+    """Figures grouped by name: a PNG (or SVG/JPG) preview plus links to the other formats."""
+    groups: dict[str, list[str]] = {}
+    root = tmp / "figures"
+    for f in sorted(p for p in root.rglob("*") if p.is_file()):
+        rel = f.relative_to(tmp).as_posix()
+        groups.setdefault(rel.rsplit(".", 1)[0], []).append(rel)
+    out = []
+    order = ("png", "svg", "jpg", "jpeg", "gif", "webp")
+    for stem, files in groups.items():
+        by_ext = {p.rsplit(".", 1)[-1].lower(): p for p in files}
+        preview = next((by_ext[e] for e in order if e in by_ext), None)
+        main = preview or files[0]
+        out.append({"name": stem.split("/", 1)[1], "path": main, "preview": preview,
+                    "alternatives": [p for p in files if p != main]})
+    return out
+
+
+def _index_context(params, results, validation: _Validation, repro, repro_error, dataset, git, created,
+                   warnings, tmp: Path) -> dict[str, Any]:
+    notebooks = [{
+        "name": r.name, "status": r.status, "status_class": _status_class(r.status),
+        "duration": r.seconds, "links": _notebook_links(r),
+    } for r in results]
+    inputs = validation.summary.get("inputs") if isinstance(validation.summary, dict) else None
+    return {
+        "title": f"HKO-kortlægning – kørsel {params.name}",
+        "run_name": params.name,
+        "created": created.strftime("%Y-%m-%d %H:%M:%S"),
+        "params": {"year": params.year, "data_dir": str(params.data_dir), "min_cell_size": params.min_cell_size},
+        "kommuner_label": _kommuner_label(params),
+        "synthetic": bool(dataset.get("synthetic", params.synthetic)),
+        "data_dir": str(params.data_dir),
+        "dataset": dataset,
+        "validation": {"ok": validation.ok, "cached": validation.cached,
+                       "n_inputs": len(inputs) if isinstance(inputs, list) else None},
+        "notebooks": notebooks,
+        "failed": [n for n in notebooks if n["status"] == STATUS_FAILED],
+        "tables": [p.relative_to(tmp).as_posix() for p in sorted((tmp / "tables").rglob("*")) if p.is_file()],
+        "figures": _figures(tmp),
+        "reproduction": repro,
+        "reproduction_error": repro_error,
+        "is_report_setting": bool(getattr(params, "is_report_setting", False)),
+        "git_commit": git.get("commit"),
+        "git_dirty": git.get("dirty"),
+        "warnings": warnings,
+    }
+
+
+def _manifest(params, results, validation: _Validation, repro, repro_error, dataset, git, created,
+              input_hashes, code_hash, warnings, tmp: Path, *, jobs: int, force: bool,
+              total_seconds: float) -> dict[str, Any]:
+    from .dataset import file_sha256
+
+    outputs = {p.relative_to(tmp).as_posix(): file_sha256(p)
+               for p in sorted(tmp.rglob("*")) if p.is_file() and p.name != "manifest.json"}
+    return {
+        "created": created.isoformat(),
+        "params": params.as_dict(),
+        "notebook_parameters": {k: v for k, v in params.notebook_parameters().items() if k != "output_dir"},
+        "git": git,
+        "python": sys.version.split()[0],
+        "python_executable": sys.executable,
+        "packages": package_versions(),
+        "data": dataset,
+        "inputs": input_hashes,
+        "code_hash": code_hash,
+        "validation": {**(validation.summary if isinstance(validation.summary, dict) else {}),
+                       "ok": validation.ok, "cached": validation.cached},
+        "notebooks": [{
+            "name": r.name, "status": r.status, "seconds": round(r.seconds, 3),
+            "execute_seconds": None if r.execute_seconds is None else round(r.execute_seconds, 3),
+            "export_seconds": None if r.export_seconds is None else round(r.export_seconds, 3),
+            "cache_key": r.cache_key,
+            "error": None if r.error is None else {"ename": r.error["ename"], "evalue": r.error["evalue"]},
+        } for r in results],
+        "reproduction": repro,
+        "reproduction_error": repro_error,
+        "runner": {"jobs": jobs, "force": force, "kernel": KERNEL_NAME,
+                   "seconds_before_manifest": round(total_seconds, 3)},
+        "warnings": warnings,
+        "outputs": outputs,
+    }
