@@ -1,0 +1,177 @@
+"""Publisher: naming, disclosure on every table, synthetic labelling, deterministic figures."""
+from __future__ import annotations
+
+import csv
+import math
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import openpyxl  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from hko_research import plots  # noqa: E402
+from hko_research.disclosure import DisclosureError, is_protected, protect_table  # noqa: E402
+from hko_research.output import SYNTHETIC_NOTE, TABLE_NAME_RE, Publisher, check_name, count_columns  # noqa: E402
+from hko_research.params import RunParams  # noqa: E402
+
+
+@pytest.fixture
+def dist() -> pd.DataFrame:
+    return pd.DataFrame({
+        "ordning": ["A"] * 3 + ["B"] * 3, "kategori": ["x", "y", "z"] * 2,
+        "n": [3, 10, 20, 6, 8, 7], "andel": [3 / 33, 10 / 33, 20 / 33, 6 / 21, 8 / 21, 7 / 21],
+    })
+
+
+def read_csv_rows(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.mark.parametrize("name", ["tabel_13_koen", "figur_32b_fastholdelse", "tabel_1_x2", "bilag_ydelser", "kort_anvendelsesgrad", "trend_2017_2021"])
+def test_valid_names(name):
+    assert check_name(name) == name and TABLE_NAME_RE.match(name)
+
+
+@pytest.mark.parametrize("name", ["Tabel_13_koen", "tabel13", "tabel_x_koen", "figur_3_", "my_table", "kort-1", "tabel_13_køn", "../tabel_1_x"])
+def test_invalid_names_rejected(tmp_path, dist, name):
+    pub = Publisher(tmp_path, notebook="01_x")
+    with pytest.raises(ValueError):
+        pub.table(dist, name, title="Titel")
+    assert not (tmp_path / "tables").exists() or not any((tmp_path / "tables").iterdir())
+
+
+def test_table_protects_and_writes_csv_xlsx(tmp_path, dist):
+    pub = Publisher(tmp_path, notebook="02_personlig_assistance", min_cell_size=5)
+    shown = pub.table(dist, "tabel_13_fordeling", title="Tabel 13. Fordeling", note="Kilde: DFDG", sums=[["ordning"]])
+    assert is_protected(shown)
+    assert shown["n"].isna().sum() == 2 and "datagrundlag" not in shown.columns
+    rows = read_csv_rows(tmp_path / "tables" / "tabel_13_fordeling.csv")
+    assert [r["n"] for r in rows] == ["", "", "20", "6", "8", "7"]
+    assert rows[0]["andel"] == "" and rows[2]["andel"].startswith("0.606")
+    ws = openpyxl.load_workbook(tmp_path / "tables" / "tabel_13_fordeling.xlsx").active
+    assert ws["A1"].value == "Tabel 13. Fordeling"
+    assert "Kilde: DFDG" in ws["A2"].value and "undertrykt" in ws["A2"].value
+    assert [c.value for c in ws[4]] == ["ordning", "kategori", "n", "andel"]
+    assert ws["C5"].value is None and ws["C7"].value == 20
+    assert not [p for p in (tmp_path / "tables").iterdir() if p.name.startswith(".")], "no temp files left"
+
+
+def test_small_counts_never_reach_disk(tmp_path):
+    df = pd.DataFrame({"kommune": list("abcd"), "n": [1, 2, 3, 4], "gns_indkomst": [1.0, 2.0, 3.0, 4.0]})
+    Publisher(tmp_path, notebook="01_x").table(df, "bilag_smaa", title="Små")
+    text = (tmp_path / "tables" / "bilag_smaa.csv").read_text(encoding="utf-8")
+    assert text.splitlines()[1:] == ["a,,", "b,,", "c,,", "d,,"]
+
+
+def test_synthetic_label_everywhere(tmp_path, dist):
+    pub = Publisher(tmp_path, notebook="01_x", synthetic=True, seed=7)
+    shown = pub.table(dist, "tabel_2_fordeling", title="Tabel 2", sums=[["ordning"]])
+    assert is_protected(shown)
+    assert (shown["datagrundlag"] == "Syntetiske data").all() and shown.columns[-1] == "datagrundlag"
+    rows = read_csv_rows(tmp_path / "tables" / "tabel_2_fordeling.csv")
+    assert len(rows) == 6 and all(r["datagrundlag"] == "Syntetiske data" for r in rows)
+    ws = openpyxl.load_workbook(tmp_path / "tables" / "tabel_2_fordeling.xlsx").active
+    assert SYNTHETIC_NOTE in ws["A2"].value
+    header = [c.value for c in ws[4]]
+    col = header.index("datagrundlag") + 1
+    assert all(ws.cell(row=r, column=col).value == "Syntetiske data" for r in range(5, 11))
+    fig = plots.bar_chart(shown, "kategori", "andel", hue="ordning")
+    pub.figure(fig, "figur_2_fordeling", source=shown)
+    texts = [t.get_text() for t in fig.texts]
+    assert "Syntetiske data" in texts and any(SYNTHETIC_NOTE in t for t in texts)
+    plt.close(fig)
+
+
+def test_identifiers_refused(tmp_path):
+    pub = Publisher(tmp_path, notebook="01_x")
+    with pytest.raises(DisclosureError):
+        pub.table(pd.DataFrame({"pnr": ["P00000001"], "n": [10]}), "bilag_x", title="x")
+    with pytest.raises(DisclosureError):
+        pub.table(pd.DataFrame({"gruppe": ["P00000001"], "n": [10]}), "bilag_x", title="x")
+    assert not (tmp_path / "tables" / "bilag_x.csv").exists()
+
+
+def test_figure_refuses_unprotected_source(tmp_path, dist):
+    pub = Publisher(tmp_path, notebook="01_x")
+    fig, ax = plt.subplots()
+    ax.bar(dist["kategori"], dist["n"])
+    with pytest.raises(DisclosureError):
+        pub.figure(fig, "figur_1_x", source=dist)
+    prot = protect_table(dist, min_cell_size=5)
+    tampered = prot.copy()
+    tampered.loc[0, "n"] = 3
+    with pytest.raises(DisclosureError):
+        pub.figure(fig, "figur_1_x", source=tampered)
+    assert not (tmp_path / "figures" / "figur_1_x.png").exists()
+    paths = pub.figure(fig, "figur_1_x", source=prot)
+    assert [p.suffix for p in paths] == [".png", ".svg"] and all(p.stat().st_size > 0 for p in paths)
+    assert plt.fignum_exists(fig.number), "figure stays open for display"
+    plt.close(fig)
+
+
+def _make_fig(df):
+    return plots.bar_chart(df, "kategori", "andel", hue="ordning", title="Figur 3. Andel", percent=True, share=True)
+
+
+def test_figure_bytes_are_deterministic(tmp_path, dist):
+    shown = protect_table(dist, min_cell_size=5, sums=[["ordning"]])
+    a = Publisher(tmp_path / "a", notebook="01_x", synthetic=True)
+    b = Publisher(tmp_path / "b", notebook="01_x", synthetic=True)
+    fig = _make_fig(shown)
+    pa = a.figure(fig, "figur_3_andel", source=shown, note="Kilde: DFDG")
+    pa2 = [p.read_bytes() for p in pa]
+    a.figure(fig, "figur_3_andel", source=shown, note="Kilde: DFDG")  # same figure saved twice
+    assert [p.read_bytes() for p in pa] == pa2
+    plt.close(fig)
+    fig2 = _make_fig(shown)  # a fresh, identical figure
+    pb = b.figure(fig2, "figur_3_andel", source=shown, note="Kilde: DFDG")
+    plt.close(fig2)
+    for x, y in zip(pa, pb):
+        assert x.read_bytes() == y.read_bytes(), x.name
+    svg = pa[1].read_text(encoding="utf-8")
+    assert "<dc:date>" not in svg and "<dc:creator>" not in svg
+    assert b"Software" not in pa[0].read_bytes()
+
+
+def test_reproduce_and_finish(tmp_path):
+    pub = Publisher(tmp_path, notebook="03_hjaelpemidler", min_cell_size=5)
+    pub.reproduce("d3_a", 0.25)
+    pub.reproduce("d3_b", np.float32(2.5))
+    pub.reproduce("d3_c", float("nan"))
+    pub.reproduce("d3_d", 0.5, n=3)  # base below min -> suppressed
+    pub.reproduce("d3_e", np.int64(742), n=742)
+    pub.reproduce("d3_a", 0.3)  # rerun of a cell overwrites
+    for bad in ("0.5", True, [1.0], pd.Series([1.0])):
+        with pytest.raises(TypeError):
+            pub.reproduce("d3_bad", bad)
+    with pytest.raises(ValueError):
+        pub.reproduce("", 1.0)
+    path = pub.finish()
+    assert path == tmp_path / "reproduction" / "03_hjaelpemidler.csv"
+    rows = read_csv_rows(path)
+    assert list(rows[0]) == ["id", "pipeline_value"]
+    got = {r["id"]: r["pipeline_value"] for r in rows}
+    assert got == {"d3_a": "0.3", "d3_b": "2.5", "d3_c": "", "d3_d": "", "d3_e": "742.0"}
+    assert all(isinstance(v, float) for v in pub.values.values())
+    assert math.isnan(pub.values["d3_d"])
+
+
+def test_for_notebook_uses_run_params(tmp_path):
+    params = RunParams(year=2019, kommuner=(101,), kommuner_spec=[101], data_dir=tmp_path / "nodata",
+                       output_dir=tmp_path / "run", min_cell_size=7, notebooks=(), synthetic=True)
+    pub = Publisher.for_notebook(params, "01_udbredelse")
+    assert pub.out_dir == tmp_path / "run" and pub.min_cell_size == 7 and pub.synthetic
+    shown = pub.table(pd.DataFrame({"gruppe": ["a", "b"], "n": [6, 9]}), "tabel_4_x", title="Tabel 4")
+    assert shown["n"].isna().tolist() == [True, False]
+    assert (tmp_path / "run" / "tables" / "tabel_4_x.csv").exists()
+    assert pub.finish() == tmp_path / "run" / "reproduction" / "01_udbredelse.csv"
+
+
+def test_count_columns_reexported():
+    assert count_columns(pd.DataFrame(columns=["n", "andel", "antal_x"])) == ["n", "antal_x"]
