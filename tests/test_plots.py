@@ -102,6 +102,14 @@ def test_bar_chart_leaves_out_suppressed_bars():
     assert len(marks) == 2
     assert ax.get_title() == "Andel"
     assert ax.yaxis.get_major_formatter()(20, 0) == "20 pct."
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Mand", "Kvinde"]
+
+
+def test_bar_chart_legend_keeps_fully_suppressed_level():
+    df = pd.DataFrame({"x": ["a", "b"] * 2, "g": ["G1", "G1", "G2", "G2"], "n": [np.nan, np.nan, 8.0, 9.0]})
+    ax = plots.bar_chart(df, "x", "n", hue="g").axes[0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["G1", "G2"]
+    assert len(bars(ax)) == 2
 
 
 def test_bar_chart_without_hue_and_all_present():

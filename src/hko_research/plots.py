@@ -116,7 +116,6 @@ def bar_chart(
     for h_i, h in enumerate(hues):
         sub = data if hue is None else data[data[hue] == h]
         colour = PALETTE[h_i % len(PALETTE)]
-        first = True
         for x_i, xv in enumerate(xs):
             rows = sub[sub[x] == xv]
             if rows.empty:
@@ -127,8 +126,7 @@ def bar_chart(
                 ax.text(pos, top * 0.01, "undertrykt", rotation=90, ha="center", va="bottom",
                         fontsize=8, color="#555555", gid="undertrykt")
                 continue
-            ax.bar(pos, val, width=width * 0.95, color=colour, label=str(h) if (hue and first) else None)
-            first = False
+            ax.bar(pos, val, width=width * 0.95, color=colour)
             if ci:
                 lo, hi_ = (pd.to_numeric(rows[c], errors="coerce").iloc[0] for c in ci)
                 if pd.notna(lo) and pd.notna(hi_):
@@ -144,8 +142,9 @@ def bar_chart(
     ax.set_ylabel(ylabel if ylabel is not None else y)
     if title:
         ax.set_title(title)
-    if hue:
-        ax.legend(title=hue if isinstance(hue, str) else None)
+    if hue:  # proxy handles: a level whose bars are all suppressed still gets its entry
+        ax.legend(handles=[Patch(facecolor=PALETTE[i % len(PALETTE)], label=str(h)) for i, h in enumerate(hues)],
+                  title=hue if isinstance(hue, str) else None)
     ax.grid(axis="x", visible=False)
     fig.tight_layout()
     return fig
