@@ -6,6 +6,7 @@ failures (file, column, check, row, value), with counts per check when there are
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,27 +34,34 @@ class InputStatus:
 
 @dataclass
 class ValidationReport:
+    """All failures of a validation: ``counts`` per (file, column, check), ``failures`` keeps up to
+    MAX_EXAMPLES_PER_CHECK examples of each (so a file with 800.000 bad rows gives a short report)."""
+
     failures: list[Failure] = field(default_factory=list)
     inputs: list[InputStatus] = field(default_factory=list)
+    counts: Counter = field(default_factory=Counter)
 
     @property
     def ok(self) -> bool:
-        return not self.failures
+        return not self.counts
+
+    @property
+    def n_failures(self) -> int:
+        return sum(self.counts.values())
 
     def input_hashes(self) -> dict[str, str]:
         return {i.name: i.sha256 for i in self.inputs if i.sha256}
 
     def summary(self) -> dict:
         """Compact summary for manifest.json."""
-        from collections import Counter
-
-        per_check = Counter((f.file, f.column, f.check) for f in self.failures)
+        per_check = self.counts
         return {
             "ok": self.ok,
-            "n_failures": len(self.failures),
+            "n_failures": self.n_failures,
             "inputs": [{"name": i.name, "file": str(i.path) if i.path else None, "rows": i.rows,
                         "failures": i.failures} for i in self.inputs],
-            "checks_failed": [{"file": f, "column": c, "check": k, "count": n} for (f, c, k), n in sorted(per_check.items(), key=str)],
+            "checks_failed": [{"file": f, "column": c, "check": k, "count": n}
+                              for (f, c, k), n in sorted(per_check.items(), key=str)],
         }
 
     def to_text(self) -> str:

@@ -1,0 +1,600 @@
+"""Data contracts: declarative YAML in data_contracts/ -> pandera schemas -> one readable report.
+
+Each contract file describes one input for a data steward (see data_contracts/README.md). This
+module is the only translation from those files to pandera; every declared constraint becomes one
+pandera check, and ``declared_checks``/``schema_checks`` let the tests prove none is lost (unlike
+pandera's own YAML format, which silently drops custom checks that are not registered).
+
+Validation is lazy and collects *all* failures: file problems (missing, empty, unreadable,
+encoding), type conversion per cell, column checks, cross-column rules, unique keys, and the
+relations in relationer.yaml. Person identifiers never appear in the report.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterator
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from .dataset import file_sha256, find_input
+from .io import ReadProblem, read_mapping, read_table
+from .paths import CONTRACTS_DIR, MAPPINGS_DIR, REFERENCE_DIR
+from .validation import MAX_EXAMPLES_PER_CHECK, Failure, InputStatus, ValidationReport
+
+TYPES = ("string", "int", "float", "date", "bool")
+RULES = ("date_order", "value_order")
+CHUNK_ROWS = 250_000
+_TRUE = {"true", "1", "ja", "yes", "t", "j", "sand"}
+_FALSE = {"false", "0", "nej", "no", "f", "n", "falsk"}
+REDACTED = "<skjult personnummer>"
+
+
+# --------------------------------------------------------------------------------------- loading
+@dataclass(frozen=True)
+class ColumnSpec:
+    name: str                      # column name, or a regular expression for column_patterns
+    type: str
+    nullable: bool = True
+    label: str = ""
+    dst_name: str | None = None
+    allowed: tuple | None = None
+    allowed_source: str | None = None
+    range: tuple | None = None
+    pattern: str | None = None     # regex the values must match
+    unique: bool = False
+    is_pattern: bool = False
+    min_count: int = 0
+
+
+@dataclass(frozen=True)
+class Rule:
+    rule: str
+    columns: tuple[str, str]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Contract:
+    name: str
+    title: str
+    columns: tuple[ColumnSpec, ...]
+    patterns: tuple[ColumnSpec, ...] = ()
+    rules: tuple[Rule, ...] = ()
+    key: tuple[str, ...] = ()
+    required: bool = True
+    reference: bool = False
+    large: bool = False
+    person_identifier: str | None = None
+    source: str = ""
+    path: Path | None = None
+    raw: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def column(self, name: str) -> ColumnSpec:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        for p in self.patterns:
+            if re.fullmatch(p.name, name):
+                return p
+        raise KeyError(f"{self.name}: no column {name!r}")
+
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+class ContractError(ValueError):
+    """A contract file itself is malformed."""
+
+
+def _allowed_values(spec: Any, where: str) -> tuple[tuple | None, str | None]:
+    if spec is None:
+        return None, None
+    if isinstance(spec, dict):
+        src, column = spec.get("from"), spec.get("column")
+        if not src or not column:
+            raise ContractError(f"{where}: allowed needs 'from' and 'column'")
+        if str(src).startswith("reference:"):
+            table = pd.read_csv(REFERENCE_DIR / str(src).split(":", 1)[1], dtype=str, keep_default_na=False, na_values=[""])
+        else:
+            table = read_mapping(MAPPINGS_DIR / src)
+        values = tuple(sorted({v for v in table[column].dropna().astype(str)}))
+        return values, f"{src}:{column}"
+    if isinstance(spec, list):
+        return tuple(spec), None
+    raise ContractError(f"{where}: allowed must be a list or {{from, column}}")
+
+
+def _column_spec(raw: dict, where: str, *, is_pattern: bool = False) -> ColumnSpec:
+    name = raw.get("pattern" if is_pattern else "column")
+    if not name:
+        raise ContractError(f"{where}: entry without {'pattern' if is_pattern else 'column'}: {raw}")
+    ctype = raw.get("type")
+    if ctype not in TYPES:
+        raise ContractError(f"{where}.{name}: type must be one of {TYPES}, not {ctype!r}")
+    known = {"column", "pattern", "type", "nullable", "label", "dst_name", "allowed", "range", "unique",
+             "min_count", "pattern_values"}
+    unknown = set(raw) - known
+    if unknown:
+        raise ContractError(f"{where}.{name}: unknown keys {sorted(unknown)}")
+    allowed, source = _allowed_values(raw.get("allowed"), f"{where}.{name}")
+    rng = raw.get("range")
+    if rng is not None:
+        if len(rng) != 2:
+            raise ContractError(f"{where}.{name}: range needs [min, max]")
+        rng = tuple(pd.Timestamp(v) if ctype == "date" else v for v in rng)
+    value_pattern = raw.get("pattern_values") if is_pattern else raw.get("pattern")
+    return ColumnSpec(
+        name=str(name).lower() if not is_pattern else str(name), type=ctype,
+        nullable=bool(raw.get("nullable", True)), label=str(raw.get("label", "")), dst_name=raw.get("dst_name"),
+        allowed=allowed, allowed_source=source, range=rng, pattern=value_pattern, unique=bool(raw.get("unique", False)),
+        is_pattern=is_pattern, min_count=int(raw.get("min_count", 0)),
+    )
+
+
+def load_contract_file(path: Path) -> Contract:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    where = path.name
+    known = {"name", "title", "source", "level", "required", "reference", "large", "key", "person_identifier",
+             "columns", "column_patterns", "rules"}
+    unknown = set(raw) - known
+    if unknown:
+        raise ContractError(f"{where}: unknown keys {sorted(unknown)}")
+    columns = tuple(_column_spec(c, where) for c in raw.get("columns") or [])
+    patterns = tuple(_column_spec(c, where, is_pattern=True) for c in raw.get("column_patterns") or [])
+    rules = []
+    for r in raw.get("rules") or []:
+        kind = r.get("rule")
+        if kind == "date_order":
+            cols = (r["start"], r["end"])
+        elif kind == "value_order":
+            cols = (r["low"], r["high"])
+        else:
+            raise ContractError(f"{where}: unknown rule {kind!r}; known: {RULES}")
+        rules.append(Rule(kind, (str(cols[0]).lower(), str(cols[1]).lower()), str(r.get("description", ""))))
+    names = {c.name for c in columns}
+    for key_col in raw.get("key") or []:
+        if key_col not in names:
+            raise ContractError(f"{where}: key column {key_col!r} is not a declared column")
+    for rule in rules:
+        for c in rule.columns:
+            if c not in names:
+                raise ContractError(f"{where}: rule {rule.rule} uses undeclared column {c!r}")
+    return Contract(
+        name=raw.get("name") or path.stem, title=str(raw.get("title", "")), columns=columns, patterns=patterns,
+        rules=tuple(rules), key=tuple(raw.get("key") or ()), required=bool(raw.get("required", True)),
+        reference=bool(raw.get("reference", False)), large=bool(raw.get("large", False)),
+        person_identifier=raw.get("person_identifier"), source=str(raw.get("source", "")), path=path, raw=raw,
+    )
+
+
+@lru_cache(maxsize=None)
+def load_contracts(contracts_dir: Path = CONTRACTS_DIR) -> dict[str, Contract]:
+    out = {}
+    for path in sorted(Path(contracts_dir).glob("*.yaml")):
+        if path.stem == "relationer":
+            continue
+        c = load_contract_file(path)
+        out[c.name] = c
+    return out
+
+
+@lru_cache(maxsize=None)
+def load_relations(contracts_dir: Path = CONTRACTS_DIR) -> tuple[dict, ...]:
+    path = Path(contracts_dir) / "relationer.yaml"
+    if not path.exists():
+        return ()
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return tuple(raw.get("relations") or ())
+
+
+# ---------------------------------------------------------------------------- pandera translation
+def _register_checks() -> None:
+    """Register the cross-column rules as pandera check methods (idempotent)."""
+    import pandera.pandas as pa
+    from pandera import extensions
+
+    if hasattr(pa.Check, "date_order"):
+        return
+
+    @extensions.register_check_method(statistics=["start", "end"], supported_types=pd.DataFrame)
+    def date_order(df, *, start, end):
+        return ~(df[start].notna() & df[end].notna() & (df[end] < df[start]))
+
+    @extensions.register_check_method(statistics=["low", "high"], supported_types=pd.DataFrame)
+    def value_order(df, *, low, high):
+        return ~(df[low].notna() & df[high].notna() & (df[high] < df[low]))
+
+
+def declared_checks(contract: Contract) -> list[tuple[str, str]]:
+    """Every constraint the contract file declares, as (column or '*', check name)."""
+    out = []
+    for spec in contract.columns + contract.patterns:
+        if not spec.nullable:
+            out.append((spec.name, "not_nullable"))
+        if spec.allowed is not None:
+            out.append((spec.name, "isin"))
+        if spec.range is not None:
+            out.append((spec.name, "in_range"))
+        if spec.pattern:
+            out.append((spec.name, "str_matches"))
+        if spec.unique:
+            out.append((spec.name, "unique"))
+    for rule in contract.rules:
+        out.append(("*", rule.rule))
+    if contract.key:
+        out.append(("*", "unique_key"))
+    return out
+
+
+def build_schema(contract: Contract, skip: set[str] = frozenset()):
+    """The pandera DataFrameSchema for a contract (types are converted beforehand by coerce_frame).
+
+    ``skip``: columns missing from the file (already reported); checks that need them are left out.
+    """
+    import pandera.pandas as pa
+
+    _register_checks()
+    columns = {}
+    for spec in contract.columns + contract.patterns:
+        if spec.name in skip:
+            continue
+        checks = []
+        if spec.allowed is not None:
+            allowed = list(spec.allowed)
+            if spec.type == "int":
+                allowed = [int(v) for v in allowed if str(v).lstrip("-").isdigit()]
+            checks.append(pa.Check.isin(allowed))
+        if spec.range is not None:
+            checks.append(pa.Check.in_range(spec.range[0], spec.range[1]))
+        if spec.pattern:
+            checks.append(pa.Check.str_matches(spec.pattern))
+        columns[spec.name] = pa.Column(
+            checks=checks, nullable=spec.nullable, unique=spec.unique, required=not spec.is_pattern,
+            regex=spec.is_pattern, coerce=False,
+        )
+    frame_checks = []
+    for rule in contract.rules:
+        a, b = rule.columns
+        if {a, b} & skip:
+            continue
+        if rule.rule == "date_order":
+            frame_checks.append(pa.Check.date_order(start=a, end=b))
+        elif rule.rule == "value_order":
+            frame_checks.append(pa.Check.value_order(low=a, high=b))
+    key = list(contract.key) if contract.key and not set(contract.key) & skip else None
+    return pa.DataFrameSchema(columns=columns, checks=frame_checks, unique=key,
+                              name=contract.name, strict=False)
+
+
+def schema_checks(schema) -> list[tuple[str, str]]:
+    """The checks pandera will run, in the same (column, name) form as ``declared_checks``."""
+    out = []
+    for name, col in schema.columns.items():
+        if not col.nullable:
+            out.append((name, "not_nullable"))
+        for check in col.checks:
+            out.append((name, check.name))
+        if col.unique:
+            out.append((name, "unique"))
+    for check in schema.checks:
+        out.append(("*", check.name))
+    if schema.unique:
+        out.append(("*", "unique_key"))
+    return out
+
+
+# ------------------------------------------------------------------------------- type conversion
+def _to_bool(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    if pd.api.types.is_bool_dtype(s):
+        return s.astype("boolean"), pd.Series(False, index=s.index)
+    text = s.astype("string").str.strip().str.lower()
+    out = pd.Series(pd.NA, index=s.index, dtype="boolean")
+    out[text.isin(_TRUE).fillna(False)] = True
+    out[text.isin(_FALSE).fillna(False)] = False
+    bad = s.notna() & out.isna()
+    return out, bad
+
+
+def coerce_series(s: pd.Series, ctype: str) -> tuple[pd.Series, pd.Series]:
+    """Convert to the contract type; returns (converted, mask of cells that could not be converted)."""
+    present = s.notna()
+    if ctype == "string":
+        out = s.astype("string")
+        if pd.api.types.is_float_dtype(s):  # SAS/parquet numbers declared as text: 101.0 -> "101"
+            out = s.map(lambda v: None if pd.isna(v) else (str(int(v)) if float(v).is_integer() else str(v))).astype("string")
+        out = out.str.strip()
+        return out, pd.Series(False, index=s.index)
+    if ctype in ("int", "float"):
+        if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+            num = pd.to_numeric(s, errors="coerce")
+        else:
+            text = s.astype("string").str.strip().str.replace(",", ".", regex=False)
+            num = pd.to_numeric(text, errors="coerce")
+        bad = present & num.isna()
+        if ctype == "int":
+            frac = num.notna() & (num != np.floor(num.fillna(0)))
+            bad = bad | frac
+            num = num.where(~frac)
+            return num.astype("Int64"), bad
+        return num.astype("float64"), bad
+    if ctype == "date":
+        if pd.api.types.is_datetime64_any_dtype(s):
+            out = pd.to_datetime(s).astype("datetime64[ns]")
+            return out, pd.Series(False, index=s.index)
+        if s.dtype == object and s.dropna().map(lambda v: isinstance(v, (dt.date, dt.datetime))).all():
+            out = pd.to_datetime(s, errors="coerce")
+            return out.astype("datetime64[ns]"), present & out.isna()
+        text = s.astype("string").str.strip()
+        out = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+        return out.astype("datetime64[ns]"), present & out.isna()
+    if ctype == "bool":
+        return _to_bool(s)
+    raise ContractError(f"unknown type {ctype!r}")
+
+
+def coerce_frame(df: pd.DataFrame, contract: Contract) -> tuple[pd.DataFrame, list[tuple[str, int, object]]]:
+    """Types per contract. Returns the typed frame and (column, row position, raw value) per bad cell."""
+    bad_cells: list[tuple[str, int, object]] = []
+    out = {}
+    for col in df.columns:
+        try:
+            spec = contract.column(col)
+        except KeyError:
+            out[col] = df[col]
+            continue
+        converted, bad = coerce_series(df[col], spec.type)
+        if bad.any():
+            for pos in np.flatnonzero(bad.to_numpy()):
+                bad_cells.append((col, int(pos), df[col].iloc[pos]))
+        out[col] = converted
+    return pd.DataFrame(out, index=df.index), bad_cells
+
+
+# ------------------------------------------------------------------------------------ validation
+class _Collector:
+    def __init__(self, report: ValidationReport):
+        self.report = report
+        self.examples: Counter = Counter()
+
+    def add(self, failure: Failure) -> None:
+        key = (failure.file, failure.column, failure.check)
+        self.report.counts[key] += 1
+        if self.examples[key] < MAX_EXAMPLES_PER_CHECK:
+            self.examples[key] += 1
+            self.report.failures.append(failure)
+
+
+def _redact(contract: Contract, column: str | None, value: object) -> object:
+    if column and contract.person_identifier and column == contract.person_identifier:
+        return REDACTED
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    return value
+
+
+def _iter_chunks(path: Path, contract: Contract, columns: list[str] | None = None) -> Iterator[pd.DataFrame]:
+    """Large Parquet inputs are validated in row batches (bounded memory); others in one piece."""
+    if path.suffix.lower() == ".parquet" and contract.large:
+        import pyarrow.parquet as pq
+
+        pf = pq.ParquetFile(path)
+        start = 0
+        for batch in pf.iter_batches(batch_size=CHUNK_ROWS, columns=columns):
+            df = batch.to_pandas()
+            df.columns = [c.lower() for c in df.columns]
+            df.index = pd.RangeIndex(start, start + len(df))
+            start += len(df)
+            yield df
+        return
+    yield read_table(path, columns)
+
+
+def validate_frame(df: pd.DataFrame, contract: Contract, file_label: str, collect: _Collector, row_offset: int = 0) -> pd.DataFrame:
+    """Validate one frame (or chunk); rows are reported 1-based from ``row_offset``."""
+    import pandera.pandas as pa
+
+    df = df.reset_index(drop=True)
+    missing = [c.name for c in contract.columns if c.name not in df.columns]
+    for col in missing:
+        collect.add(Failure(file_label, col, "column_present", None, "column missing"))
+    for spec in contract.patterns:
+        n = sum(1 for c in df.columns if re.fullmatch(spec.name, c))
+        if n < spec.min_count and row_offset == 0:
+            collect.add(Failure(file_label, spec.name, "column_present", None, f"{n} columns match, expected >= {spec.min_count}"))
+    typed, bad_cells = coerce_frame(df, contract)
+    for col, pos, value in bad_cells:
+        collect.add(Failure(file_label, col, f"type:{contract.column(col).type}", row_offset + pos + 1, _redact(contract, col, value)))
+    schema = build_schema(contract, skip=set(missing))
+    try:
+        schema.validate(typed, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        fc = exc.failure_cases
+        rule_columns = {r.rule: set(r.columns) for r in contract.rules}
+        bad_rows = {(c, row_offset + p + 1) for c, p, _ in bad_cells}
+        seen_frame_rows: set[tuple[str, int]] = set()
+        for rec in fc.itertuples(index=False):
+            check = str(rec.check)
+            column = None if pd.isna(rec.column) else str(rec.column)
+            row = None if pd.isna(rec.index) else row_offset + int(rec.index) + 1
+            name = check.split("(")[0]
+            if name in rule_columns:
+                # frame-level rule: pandera lists every column of a failing row; keep one line per row
+                key = (check, row)
+                if key in seen_frame_rows:
+                    continue
+                seen_frame_rows.add(key)
+                a, b = next(r.columns for r in contract.rules if r.rule == name and check.startswith(name))
+                value = f"{_redact(contract, a, typed.at[int(rec.index), a])} > {_redact(contract, b, typed.at[int(rec.index), b])}"
+                collect.add(Failure(file_label, f"{a}/{b}", name, row, value))
+                continue
+            if check == "column_in_dataframe" or name == "column_in_dataframe":
+                continue
+            if name in ("multiple_fields_uniqueness",) or (column is None and "unique" in check) or \
+                    (rec.schema_context == "DataFrameSchema" and "unique" in check):
+                key = ("unique_key", row)
+                if key in seen_frame_rows:
+                    continue
+                seen_frame_rows.add(key)
+                value = " | ".join(str(_redact(contract, k, typed.at[int(rec.index), k])) for k in contract.key)
+                collect.add(Failure(file_label, "+".join(contract.key), "unique_key", row, value))
+                continue
+            if name == "not_nullable":
+                if (column, row) in bad_rows:
+                    continue  # the cell was present but not convertible: reported as a type failure
+                collect.add(Failure(file_label, column, "not_nullable", row, None))
+                continue
+            if name.startswith("dtype"):
+                continue  # types were converted (and reported) before pandera
+            if (column, row) in bad_rows:
+                continue
+            collect.add(Failure(file_label, column, name if name != "field_uniqueness" else "unique", row,
+                                _redact(contract, column, rec.failure_case)))
+    return typed
+
+
+def _key_duplicates_across_chunks(path: Path, contract: Contract, file_label: str, collect: _Collector) -> None:
+    """For chunked inputs the key must be unique across chunks too (checked with DuckDB)."""
+    import duckdb
+
+    keys = ", ".join(contract.key)
+    rows = duckdb.sql(
+        f"select {keys}, count(*) as n from read_parquet('{path.as_posix()}') group by {keys} having count(*) > 1 limit 20"
+    ).fetchall()
+    for rec in rows:
+        collect.add(Failure(file_label, "+".join(contract.key), "unique_key", None,
+                            _redact(contract, contract.key[0], rec[0])))
+
+
+def validate_file(path: Path, contract: Contract, collect: _Collector, status: InputStatus) -> set | None:
+    label = path.name
+    try:
+        if path.stat().st_size == 0:
+            raise ReadProblem(label, "empty_file", "the file is empty")
+        offset = 0
+        chunked = path.suffix.lower() == ".parquet" and contract.large
+        for chunk in _iter_chunks(path, contract):
+            validate_frame(chunk, contract, label, collect, row_offset=offset)
+            offset += len(chunk)
+            if chunked and contract.key:
+                pass
+        status.rows = offset
+        if offset == 0:
+            collect.add(Failure(label, None, "empty_file", None, "the file has a header but no rows"))
+        if chunked and contract.key and offset > CHUNK_ROWS:
+            _key_duplicates_across_chunks(path, contract, label, collect)
+    except ReadProblem as problem:
+        collect.add(Failure(label, problem.column, problem.check, problem.row, problem.message))
+    except Exception as exc:  # unreadable file: say so, keep validating the others
+        collect.add(Failure(label, None, "readable", None, f"{type(exc).__name__}: {exc}"))
+    return None
+
+
+def _input_path(data_dir: Path, contract: Contract) -> Path | None:
+    path = find_input(data_dir, contract.name)
+    if path is None and contract.reference:
+        ref = REFERENCE_DIR / f"{contract.name}.csv"
+        return ref if ref.exists() else None
+    return path
+
+
+def _column_values(path: Path, column_glob: str) -> dict[str, pd.Series]:
+    """Values of one column (or every column matching a 'prefix*' glob) of an input, as a dict."""
+    import pyarrow.parquet as pq
+
+    if path.suffix.lower() == ".parquet":
+        names = pq.read_schema(path).names
+    else:
+        names = list(read_table(path).columns)
+    lower = {n.lower(): n for n in names}
+    if column_glob.endswith("*"):
+        wanted = [n for n in lower if n.startswith(column_glob[:-1].lower())]
+    else:
+        wanted = [column_glob.lower()] if column_glob.lower() in lower else []
+    if not wanted:
+        return {}
+    df = read_table(path, wanted)
+    return {c: df[c] for c in wanted}
+
+
+def _check_relations(data_dir: Path, contracts: dict[str, Contract], paths: dict[str, Path], collect: _Collector) -> None:
+    for rel in load_relations():
+        src_name, src_col = rel["from"].split(".", 1)
+        dst_name, dst_col = rel["to"].split(".", 1)
+        if src_name not in paths or dst_name not in paths:
+            continue
+        try:
+            dst = _column_values(paths[dst_name], dst_col).get(dst_col.lower())
+            if dst is None:
+                continue
+            dst_spec = contracts[dst_name].column(dst_col.lower())
+            dst_values, _ = coerce_series(dst, dst_spec.type)
+            allowed = set(dst_values.dropna().tolist())
+            for col, values in _column_values(paths[src_name], src_col).items():
+                spec = contracts[src_name].column(col)
+                typed, _ = coerce_series(values, spec.type)
+                orphan = typed.notna() & ~typed.isin(allowed)
+                for pos in np.flatnonzero(orphan.to_numpy()):
+                    collect.add(Failure(paths[src_name].name, col, f"relation:{rel['to']}", int(pos) + 1,
+                                        _redact(contracts[src_name], col, typed.iloc[pos])))
+        except Exception as exc:
+            collect.add(Failure(paths[src_name].name, src_col, f"relation:{rel['to']}", None, f"could not check: {exc}"))
+
+
+def validate_dataset(data_dir: Path, names: list[str] | None = None) -> ValidationReport:
+    """Validate every input in ``data_dir`` (or only ``names``) plus their relations."""
+    data_dir = Path(data_dir)
+    contracts = load_contracts()
+    report = ValidationReport()
+    collect = _Collector(report)
+    selected = [c for n, c in contracts.items() if names is None or n in names]
+    paths: dict[str, Path] = {}
+    for contract in selected:
+        path = _input_path(data_dir, contract)
+        status = InputStatus(name=contract.name, path=path, required=contract.required)
+        report.inputs.append(status)
+        if path is None:
+            if contract.required:
+                collect.add(Failure(f"{contract.name}.(csv|parquet|sas7bdat)", None, "file_present", None,
+                                    f"required input missing in {data_dir}"))
+            continue
+        status.sha256 = file_sha256(path)
+        before = sum(report.counts.values())
+        validate_file(path, contract, collect, status)
+        status.failures = sum(report.counts.values()) - before
+        paths[contract.name] = path
+    if names is not None:  # relations may point at inputs outside the selection
+        for n, c in contracts.items():
+            if n not in paths:
+                p = _input_path(data_dir, c)
+                if p is not None:
+                    paths[n] = p
+    _check_relations(data_dir, contracts, paths, collect)
+    for status in report.inputs:
+        if status.path is not None:
+            status.failures = sum(n for (f, _, _), n in report.counts.items() if f == status.path.name)
+    return report
+
+
+# ----------------------------------------------------------------------------------- typed load
+def read_input(data_dir: str | Path, name: str, columns: list[str] | None = None) -> pd.DataFrame:
+    """Read one input converted to its contract's types (after validation; does not validate)."""
+    contract = load_contracts()[name]
+    path = _input_path(Path(data_dir), contract)
+    if path is None:
+        raise FileNotFoundError(f"input {name!r} not found in {data_dir}")
+    df = read_table(path, [c.lower() for c in columns] if columns else None)
+    typed, bad = coerce_frame(df, contract)
+    if bad:
+        col, pos, value = bad[0]
+        raise ValueError(f"{path.name}: {len(bad)} cells do not have their contract type, e.g. row {pos + 1} "
+                         f"column {col}: {value!r}; run `hko-research validate`")
+    return typed
