@@ -199,6 +199,18 @@ def test_wide_table_with_margin_row_and_column():
     assert undetermined(len(unknown), eqs).all()
 
 
+def test_kommune_sized_table_is_protected():
+    rng = np.random.default_rng(1)
+    m = rng.integers(5, 200, (98, 8))
+    idx = rng.choice(m.size, 40, replace=False)
+    m.flat[idx] = rng.integers(1, 5, 40)
+    df, rows, cols = long_2d(m)
+    out = protect_table(df, min_cell_size=5, sums=[["r"], ["c"]])
+    assert out.attrs["disclosure"]["masked_primary"] == 40
+    assert 0 < out.attrs["disclosure"]["masked_secondary"] <= 80
+    assert attack_2d(out, rows, cols).all()
+
+
 def test_unprotectable_cell_warns():
     df = pd.DataFrame({"ordning": ["A", "B", "B"], "kategori": ["x", "x", "y"], "n": [3, 10, 12]})
     with pytest.warns(UserWarning):

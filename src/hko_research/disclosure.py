@@ -53,6 +53,7 @@ __all__ = [
 
 TOTAL_LABELS = frozenset({"i alt", "ialt", "total", "totalt", "alle", "hele landet", "samlet", "i alt/gns."})
 
+_LOOKAHEAD = 24  # candidates checked with the (SVD) look-ahead per step
 _COUNT_RE = re.compile(r"^(n|antal)$|^(n|antal)_", re.IGNORECASE)
 _SHARE_RE = re.compile(r"^(andel|pct|procent|share)(_|$)", re.IGNORECASE)
 # Numeric columns that describe a cell rather than measure persons (never masked).
@@ -424,13 +425,16 @@ def protect_table(
                 k = col_pos[c] * nrows + r
                 if not flat[k]:
                     cands[k] = cands.get(k, True) and (r, c) in totals
-        choice, best = None, None
+        pre = []
         for k, is_total in cands.items():
             c, r = additive[k // nrows], k % nrows
             trial = np.append(masked_idx, k)
-            n_exp = _exposed(A, trial).size
             n_single = int(((A[:, trial] != 0).sum(axis=1) == 1).sum())
-            key = (is_total, n_exp, n_single, num[c][r] == 0, abs(num[c][r]), k)
+            pre.append(((is_total, n_single, num[c][r] == 0, abs(num[c][r]), k), trial))
+        pre.sort(key=lambda t: t[0])
+        choice, best = None, None
+        for (is_total, n_single, zero, val, k), trial in pre[:_LOOKAHEAD]:
+            key = (is_total, _exposed(A, trial).size, n_single, zero, val, k)
             if best is None or key < best:
                 best, choice = key, k
         if choice is None:
