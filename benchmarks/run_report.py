@@ -1,0 +1,125 @@
+"""Benchmark `hko-research run` against its floor, in one run.
+
+    .venv/bin/python benchmarks/run_report.py -p params/default.yaml --jobs 2
+    .venv/bin/python benchmarks/run_report.py --fixtures          # the runner tests' tiny notebooks
+
+Measures
+  (a) floor: for every notebook in the params, start a kernel with papermill and import the
+      libraries the notebooks use (pandas, numpy, matplotlib, seaborn, statsmodels.api, duckdb,
+      pandera.pandas, hko_research) in a one-cell notebook; summed over notebooks / workers.
+      That is what a run of N notebooks on `jobs` workers cannot avoid.
+  (b) a full `hko-research run --force` (wall time of the command, Python start-up included);
+  (c) a cache-hit rerun (same command without --force).
+Prints the wall times, full/floor (goal <= 2) and the cache-hit seconds (goal <= 2 s).
+Not part of the tests; it runs against whatever notebooks exist.
+"""
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures" / "runner"
+IMPORTS = """import pandas, numpy, matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot, seaborn, statsmodels.api, duckdb, pandera.pandas, hko_research"""
+
+FIXTURE_RUN = """
+import sys
+from pathlib import Path
+from hko_research.params import RunParams
+from hko_research import runner
+
+class _Ok:
+    ok = True
+    def to_text(self): return "ok"
+    def summary(self): return {{"ok": True}}
+
+def _validate(params):
+    return _Ok()
+
+if __name__ == "__main__":
+    p = RunParams(year=2019, kommuner=(101,), kommuner_spec="alle", data_dir=Path({data!r}),
+                  output_dir=Path({out!r}), min_cell_size=5, notebooks=("01_ok",), name="bench",
+                  synthetic=True, covered_years=(2019,))
+    r = runner.run(p, jobs={jobs}, force=__FORCE__, progress=False, notebooks_dir=Path({nbdir!r}),
+                   validate=_validate)
+    sys.exit(r.exit_code)
+"""
+
+
+def floor_seconds(n_notebooks: int, jobs: int) -> tuple[float, list[float]]:
+    """Kernel start + library imports through papermill, once per notebook, divided by workers."""
+    import nbformat
+    import papermill as pm
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    times = []
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "floor.ipynb"
+        nb = new_notebook(cells=[new_code_cell(IMPORTS)],
+                          metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+        nbformat.write(nb, src)
+        for i in range(n_notebooks):
+            t0 = time.perf_counter()
+            pm.execute_notebook(str(src), str(Path(tmp) / f"out{i}.ipynb"), kernel_name="python3",
+                                progress_bar=False, log_output=False)
+            times.append(time.perf_counter() - t0)
+    return sum(times) / max(1, min(jobs, n_notebooks)), times
+
+
+def timed(cmd: list[str]) -> tuple[float, subprocess.CompletedProcess]:
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    return time.perf_counter() - t0, proc
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("-p", "--params", default="params/default.yaml")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--fixtures", action="store_true", help="benchmark on tests/fixtures/runner (01_ok) instead")
+    args = ap.parse_args(argv)
+
+    if args.fixtures:
+        out = tempfile.mkdtemp(prefix="hko-bench-")
+        script = FIXTURE_RUN.format(data=str(FIXTURES / "data"), out=out, nbdir=str(FIXTURES / "notebooks"),
+                                    jobs=args.jobs)
+        full_cmd = [sys.executable, "-c", script.replace("__FORCE__", "True")]
+        hit_cmd = [sys.executable, "-c", script.replace("__FORCE__", "False")]
+        n_notebooks = 1
+        label = "fixtures (01_ok)"
+    else:
+        from hko_research.params import load_params
+
+        params = load_params(args.params)
+        n_notebooks = len(params.notebooks)
+        exe = str(Path(sys.executable).with_name("hko-research"))
+        base = [exe, "run", "-p", args.params, "--jobs", str(args.jobs), "--no-progress"]
+        full_cmd, hit_cmd = base + ["--force"], base
+        label = f"{args.params}: {', '.join(params.notebooks)}"
+
+    print(f"benchmark: {label}; {n_notebooks} notebook(s), {args.jobs} worker(s)")
+    floor, per_nb = floor_seconds(n_notebooks, args.jobs)
+    print(f"(a) floor (kernel start + imports, {' + '.join(f'{t:.2f}' for t in per_nb)} s / "
+          f"{min(args.jobs, n_notebooks)} worker(s)): {floor:.2f} s")
+
+    full, proc = timed(full_cmd)
+    print(f"(b) full run --force: {full:.2f} s (exit {proc.returncode}); run folder {proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else '?'}")
+    if proc.returncode not in (0, 1):
+        print(proc.stderr[-2000:], file=sys.stderr)
+    hit, proc2 = timed(hit_cmd)
+    print(f"(c) cache-hit rerun: {hit:.2f} s (exit {proc2.returncode})")
+    cached = "genbrugt fra cache" in proc2.stdout
+    print(f"ratio full/floor: {full / floor:.2f} (goal <= 2){'' if full / floor <= 2 else '  ** above goal'}")
+    print(f"cache hit: {hit:.2f} s (goal <= 2 s){'' if hit <= 2 else '  ** above goal'}"
+          f"{'' if cached else '  ** notebooks were NOT reused from the cache'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
