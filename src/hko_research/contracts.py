@@ -466,7 +466,7 @@ def _key_duplicates_across_chunks(path: Path, contract: Contract, file_label: st
     import duckdb
 
     keys = ", ".join(contract.key)
-    rows = duckdb.sql(
+    rows = duckdb.execute(
         f"select {keys}, count(*) as n from read_parquet('{path.as_posix()}') group by {keys} having count(*) > 1 limit 20"
     ).fetchall()
     for rec in rows:

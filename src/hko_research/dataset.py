@@ -77,7 +77,7 @@ def _years_from_files(data_dir: Path) -> tuple[int, ...]:
         if path is None or path.suffix == ".sas7bdat":
             continue
         reader = "read_parquet" if path.suffix == ".parquet" else "read_csv_auto"
-        rows = duckdb.sql(
+        rows = duckdb.execute(
             f"select distinct year(cast(startdato as date)) as y from {reader}('{path.as_posix()}') where startdato is not null"
         ).fetchall()
         years |= {int(r[0]) for r in rows if r[0] is not None}
