@@ -27,7 +27,7 @@ from hko_research.params import RunParams
 
 FIXTURES = Path(__file__).parent / "fixtures" / "runner"
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("runner")]
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):

@@ -133,6 +133,7 @@ def write_error_page(
     synthetic: bool,
     partial_notebook: Path | None = None,
     duration: float | None = None,
+    stderr: str = "",
 ) -> Path:
     """html/<nb>_fejl.html: the error and, when it can be exported, the partially executed notebook."""
     partial_html = partial_error = None
@@ -150,7 +151,7 @@ def write_error_page(
         "fejl.html.j2", notebook=notebook, run_name=run_name, ename=ename, evalue=evalue,
         traceback=traceback, synthetic=synthetic, data_dir=None, partial_html=partial_html,
         partial_error=partial_error, failed_cell=cell_source, failed_cell_index=cell_index,
-        duration=duration,
+        duration=duration, stderr=stderr,
     )
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)

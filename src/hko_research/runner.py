@@ -31,6 +31,7 @@ executed or exported, so a full cache-hit rerun does not pay for them.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -418,6 +419,15 @@ def execute_notebook_task(task: dict[str, Any]) -> dict[str, Any]:
     os.environ.setdefault("MPLBACKEND", "Agg")
     name, pub = task["name"], Path(task["pub_dir"])
     executed = pub / f"{name}.ipynb"
+    # The kernel inherits this process's stderr: send it (and papermill's warnings) to a log next to
+    # the staging folders instead of the user's terminal; a failure shows its tail on the error page.
+    log_path = pub.parent / f".{name}.stderr.log"
+    with _stderr_to(log_path):
+        result = _execute(task, name, pub, executed, log_path)
+    return result
+
+
+def _execute(task: dict[str, Any], name: str, pub: Path, executed: Path, log_path: Path) -> dict[str, Any]:
     t0 = time.perf_counter()
     execute_seconds = None
     try:
@@ -440,12 +450,41 @@ def execute_notebook_task(task: dict[str, Any]) -> dict[str, Any]:
                 "execute_seconds": execute_seconds, "export_seconds": time.perf_counter() - t1}
     except BaseException as exc:  # noqa: BLE001 - every failure becomes an error page
         seconds = time.perf_counter() - t0
-        error = _write_failure(task, exc, executed, execute_seconds or seconds)
+        sys.stderr.flush()
+        error = _write_failure(task, exc, executed, execute_seconds or seconds, stderr=_log_tail(log_path))
         return {"name": name, "status": STATUS_FAILED, "seconds": time.perf_counter() - t0,
                 "execute_seconds": execute_seconds, "error": error}
 
 
-def _write_failure(task: dict, exc: BaseException, executed: Path, duration: float) -> dict:
+@contextlib.contextmanager
+def _stderr_to(path: Path):
+    """Redirect file descriptor 2 (inherited by the kernel process) to ``path``."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with open(path, "ab") as log:
+        os.dup2(log.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+_STDERR_NOISE = ("Kernel is running over TCP without encryption", "Use IPC transport or launch with")
+
+
+def _log_tail(path: Path, max_chars: int = 4000) -> str:
+    """The kernel's and papermill's stderr without known noise, last ``max_chars`` characters."""
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return ""
+    text = "\n".join(l for l in lines if l.strip() and not any(n in l for n in _STDERR_NOISE))
+    return text[-max_chars:]
+
+
+def _write_failure(task: dict, exc: BaseException, executed: Path, duration: float, *, stderr: str = "") -> dict:
     """Clear the notebook's private folders and write its error page; returns the error summary."""
     from . import publish
 
@@ -461,7 +500,7 @@ def _write_failure(task: dict, exc: BaseException, executed: Path, duration: flo
     try:
         publish.write_error_page(pub / f"{name}_fejl.html", notebook=name, run_name=task["run_name"],
                                  ename=ename, evalue=evalue, traceback=tb, synthetic=task["synthetic"],
-                                 partial_notebook=partial, duration=duration)
+                                 partial_notebook=partial, duration=duration, stderr=stderr)
     except Exception as page_exc:  # last resort: a plain page, still with the banner text
         label = "Syntetiske data" if task["synthetic"] else "Rigtige data"
         import html
