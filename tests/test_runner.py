@@ -246,6 +246,41 @@ def test_run_command_rejects_bad_params(tmp_path, capsys):
     assert "does not exist" in capsys.readouterr().err
 
 
+def test_run_command_loads_a_params_file_and_prints_the_run_folder_last(tmp_path, capsys):
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURES / "data", data)
+    yaml_path = tmp_path / "mini.yaml"
+    yaml_path.write_text(f"year: 2019\nkommuner: casekommuner\ndata_dir: {data}\noutput_dir: {tmp_path / 'out'}\n"
+                         "min_cell_size: 3\nnotebooks: []\n", encoding="utf-8")
+    code = runner.run_command(yaml_path, jobs=1, force=False, progress=False, validate=FakeValidator())
+    out = capsys.readouterr().out.strip().splitlines()
+    assert code == 0
+    run_dir = Path(out[-1])
+    assert run_dir.is_absolute() and run_dir.parent == (tmp_path / "out").resolve() and run_dir.name.startswith("mini-")
+    html = (run_dir / "index.html").read_text(encoding="utf-8")
+    assert "casekommuner (20 kommuner)" in html and "<td>3</td>" in html
+    m = json.loads((run_dir / "manifest.json").read_text())
+    assert m["params"]["name"] == "mini" and m["params"]["min_cell_size"] == 3 and m["notebooks"] == []
+    assert "reproduction.csv" not in run_files(run_dir)  # no notebook emitted rows
+
+
+def test_real_data_gets_the_real_data_banner(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURES / "data", data)
+    (data / "DATASET.yaml").write_text("kind: real\nyears: [2019]\n", encoding="utf-8")
+    result, _ = do_run(make_params(tmp_path, notebooks=(), synthetic=False, data_dir=data))
+    html = (result.run_dir / "index.html").read_text(encoding="utf-8")
+    assert "Rigtige data" in html and "Syntetiske data" not in html
+    assert json.loads((result.run_dir / "manifest.json").read_text())["data"]["synthetic"] is False
+
+
+def test_kommuner_label_for_lists_and_named_sets(tmp_path):
+    p = make_params(tmp_path, notebooks=())
+    assert runner._kommuner_label(p) == "alle (3 kommuner)"
+    listed = dataclasses.replace(p, kommuner=(101, 147), kommuner_spec=[101, 147])
+    assert runner._kommuner_label(listed) == "2 kommuner: København (101), Frederiksberg (147)"
+
+
 def test_missing_notebook_gets_an_error_page(tmp_path):
     params = make_params(tmp_path, notebooks=("99_mangler",))
     result, _ = do_run(params)

@@ -109,8 +109,11 @@ class _Validation:
 
 
 def run_command(params_path: str | os.PathLike, jobs: int = DEFAULT_JOBS, force: bool = False,
-                progress: bool = True) -> int:
-    """CLI entry: load params, run, return the exit code (2 = invalid params, 1 = a failure)."""
+                progress: bool = True, **run_kwargs: Any) -> int:
+    """CLI entry: load params, run, return the exit code (2 = invalid params, 1 = a failure).
+
+    ``run_kwargs`` (notebooks_dir, validate, cache_dir) are passed to run(); the CLI passes none.
+    """
     from .params import ParamsError, load_params
 
     try:
@@ -118,7 +121,7 @@ def run_command(params_path: str | os.PathLike, jobs: int = DEFAULT_JOBS, force:
     except ParamsError as exc:
         print(exc, file=sys.stderr)
         return 2
-    return run(params, jobs=jobs, force=force, progress=progress).exit_code
+    return run(params, jobs=jobs, force=force, progress=progress, **run_kwargs).exit_code
 
 
 def run(
