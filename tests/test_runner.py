@@ -324,6 +324,19 @@ def test_input_hashes_are_remembered_but_follow_changes(tmp_path):
     assert h2["tiny.csv"] != h1["tiny.csv"] and h2["tiny.csv"] == file_sha256(params.data_dir / "tiny.csv")
 
 
+def test_cache_keeps_only_the_newest_entries_per_notebook(tmp_path):
+    import os
+
+    nb_cache = tmp_path / "notebooks" / "01_ok"
+    for i in range(runner.CACHE_KEEP_PER_NOTEBOOK + 3):
+        d = nb_cache / f"key{i}"
+        d.mkdir(parents=True)
+        os.utime(d, (1_000_000 + i, 1_000_000 + i))
+    runner._prune(nb_cache)
+    kept = sorted(p.name for p in nb_cache.iterdir())
+    assert len(kept) == runner.CACHE_KEEP_PER_NOTEBOOK and "key0" not in kept and f"key{runner.CACHE_KEEP_PER_NOTEBOOK + 2}" in kept
+
+
 @pytest.mark.slow
 def test_cache_hit_skips_execution_and_force_reexecutes(tmp_path, stable_code_hash):
     params = make_params(tmp_path, notebooks=("01_ok",))

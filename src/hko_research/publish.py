@@ -71,7 +71,7 @@ def export_notebook(
 
 
 def notebook_html(notebook: Any, *, publication: bool, synthetic: bool, title: str | None = None,
-                  other_link: str | None = None, other_label: str | None = None) -> str:
+                  other_link: str | None = None, other_label: str | None = None, nav: bool = True) -> str:
     import nbformat
     from nbconvert import HTMLExporter
 
@@ -87,7 +87,8 @@ def notebook_html(notebook: Any, *, publication: bool, synthetic: bool, title: s
     exporter.template_file = NOTEBOOK_TEMPLATE
     resources = {
         "metadata": {"name": title or "notebook"},
-        "hko": {"banner": banner_html(synthetic), "other_link": other_link, "other_label": other_label},
+        "hko": {"banner": banner_html(synthetic), "other_link": other_link, "other_label": other_label,
+                "nav": nav},
     }
     if title:
         notebook.metadata["title"] = title
@@ -142,7 +143,7 @@ def write_error_page(
         cell_index, cell_source = failed_cell_source(Path(partial_notebook))
         try:
             partial_html = notebook_html(partial_notebook, publication=False, synthetic=synthetic,
-                                         title=f"{notebook} (delvist kørt)")
+                                         title=f"{notebook} (delvist kørt)", nav=False)
         except Exception as exc:  # the error page itself must never fail
             partial_error = f"{type(exc).__name__}: {exc}"
     elif partial_notebook is not None:

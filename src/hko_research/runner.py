@@ -65,6 +65,7 @@ PACKAGES = ("pandas", "numpy", "pandera", "papermill", "nbconvert", "matplotlib"
 # Files read by the runner itself at every run (not baked into cached notebook results).
 _CODE_HASH_EXCLUDE = {"report_targets.csv", "report_targets_notes.md", "reproduction_conflicts.yaml"}
 _CACHE_FORMAT = 1
+CACHE_KEEP_PER_NOTEBOOK = 5  # newest cache entries kept per notebook (e.g. several params files)
 
 
 # --------------------------------------------------------------------------------------------
@@ -341,7 +342,7 @@ def _run_notebooks(params, tmp: Path, notebooks_dir: Path, input_hashes, code_ha
     base_params = params.notebook_parameters()
     results: dict[str, NotebookResult] = {}
     tasks: list[dict[str, Any]] = []
-    for name in params.notebooks:
+    for name in dict.fromkeys(params.notebooks):  # each notebook once, in the params' order
         nb_path = notebooks_dir / f"{name}.ipynb"
         if not nb_path.exists():
             results[name] = _missing_notebook(name, nb_path, tmp, params)
@@ -382,7 +383,7 @@ def _run_notebooks(params, tmp: Path, notebooks_dir: Path, input_hashes, code_ha
             if nbres.status == STATUS_OK:
                 _store_entry(Path(task["entry"]), stage_root, nbres)
             results[nbres.name] = nbres
-    return [results[n] for n in params.notebooks]
+    return [results[n] for n in dict.fromkeys(params.notebooks)]
 
 
 def _execute_parallel(tasks: list[dict], *, jobs: int, progress: bool):
@@ -556,10 +557,20 @@ def _store_entry(entry: Path, stage_root: Path, res: NotebookResult) -> None:
                 "export_seconds": res.export_seconds, "created": datetime.now().astimezone().isoformat()}
         (tmp / "meta.json").write_text(json.dumps(meta, indent=2), encoding="utf-8")
         os.replace(tmp, entry)
+        _prune(entry.parent)
     except OSError:
         pass  # caching is an optimisation; a failed store must not fail the run
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _prune(notebook_cache: Path, keep: int = CACHE_KEEP_PER_NOTEBOOK) -> None:
+    """Keep the ``keep`` newest cache entries of one notebook (a run reading an entry that is
+    pruned meanwhile falls back to executing the notebook)."""
+    entries = sorted((p for p in notebook_cache.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                     key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------------------------
