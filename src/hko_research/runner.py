@@ -354,6 +354,7 @@ def _run_notebooks(params, tmp: Path, notebooks_dir: Path, input_hashes, code_ha
             try:
                 meta = json.loads((entry / "meta.json").read_text(encoding="utf-8"))
                 _copy_entry(entry, stage_root, name)
+                os.utime(entry)  # recently used entries survive _prune
             except (OSError, ValueError):
                 shutil.rmtree(stage_root / name, ignore_errors=True)
                 shutil.rmtree(stage_root / f".{name}.pub", ignore_errors=True)
