@@ -324,6 +324,23 @@ def test_input_hashes_are_remembered_but_follow_changes(tmp_path):
     assert h2["tiny.csv"] != h1["tiny.csv"] and h2["tiny.csv"] == file_sha256(params.data_dir / "tiny.csv")
 
 
+def test_reproduction_gathering_unknown_ids_empty_files_and_failed_notebooks(tmp_path):
+    ok = runner.NotebookResult(name="01_ok", status="ok", seconds=0.0)
+    failed = runner.NotebookResult(name="02_fejl", status="fejlet", seconds=0.0)
+    params = make_params(tmp_path, notebooks=())
+    for nb, text in (("01_ok", "id,pipeline_value\n"), ("02_fejl", "id,pipeline_value\nd0_s11_satspulje_initiativer,11\n")):
+        d = tmp_path / ".stage" / nb / "reproduction"
+        d.mkdir(parents=True)
+        (d / f"{nb}.csv").write_text(text)
+    # header-only file from the good notebook, rows only from a failed one: no reproduction.csv
+    assert runner._gather_reproduction(params, tmp_path, [ok, failed]) == (None, None)
+    assert not (tmp_path / "reproduction.csv").exists()
+    (tmp_path / ".stage" / "01_ok" / "reproduction" / "01_ok.csv").write_text("id,pipeline_value\nd9_ukendt,1\n")
+    summary, error = runner._gather_reproduction(params, tmp_path, [ok, failed])
+    assert summary is None and "d9_ukendt" in error
+    assert not (tmp_path / "reproduction.csv").exists()
+
+
 def test_cache_keeps_only_the_newest_entries_per_notebook(tmp_path):
     import os
 
