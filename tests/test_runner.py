@@ -120,6 +120,9 @@ def test_failing_notebook_keeps_the_others_and_leaves_no_half_files(mixed_run):
     assert not [f for f in files if "02_fejl" in f and f != "html/02_fejl_fejl.html"]
     assert not [f for f in files if "halv" in f]
     assert no_temp_leftovers(params.output_dir) == []
+    # the source notebooks are never written to (no outputs, no injected parameters)
+    assert sorted(p.name for p in NOTEBOOKS.iterdir()) == ["01_ok.ipynb", "02_fejl.ipynb"]
+    assert all("injected-parameters" not in p.read_text() for p in NOTEBOOKS.iterdir())
     statuses = {r.name: r.status for r in result.notebooks}
     assert statuses == {"01_ok": "ok", "02_fejl": "fejlet"}
     # the failing notebook's reproduction row (satspulje=99) must not be merged
