@@ -78,6 +78,19 @@ def timed(cmd: list[str]) -> tuple[float, subprocess.CompletedProcess]:
     return time.perf_counter() - t0, proc
 
 
+def _explain_miss(out_full: str, out_hit: str) -> None:
+    """Say which part of the cache key changed between the two runs (code edited meanwhile?)."""
+    import json
+
+    try:
+        a, b = (json.loads((Path(o.strip().splitlines()[-1]) / "manifest.json").read_text()) for o in (out_full, out_hit))
+    except (OSError, ValueError, IndexError):
+        return
+    for key in ("code_hash", "inputs", "notebook_parameters"):
+        if a.get(key) != b.get(key):
+            print(f"    cache miss: {key} changed between the runs")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-p", "--params", default="params/default.yaml")
@@ -115,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
     hit, proc2 = timed(hit_cmd)
     print(f"(c) cache-hit rerun: {hit:.2f} s (exit {proc2.returncode})")
     cached = "genbrugt fra cache" in proc2.stdout
+    if not cached:
+        _explain_miss(proc.stdout, proc2.stdout)
     print(f"ratio full/floor: {full / floor:.2f} (goal <= 2){'' if full / floor <= 2 else '  ** above goal'}")
     print(f"cache hit: {hit:.2f} s (goal <= 2 s){'' if hit <= 2 else '  ** above goal'}"
           f"{'' if cached else '  ** notebooks were NOT reused from the cache'}")
