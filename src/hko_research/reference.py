@@ -5,12 +5,15 @@ kommuner (DST codes, names, regions), FOLK1A population 2018K1-2020K3, DAGI boun
 """
 from __future__ import annotations
 
+import csv
 import json
 from functools import lru_cache
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .paths import REFERENCE_DIR
+
+if TYPE_CHECKING:  # pandas is imported lazily: params validation (and a cache-hit run) stays light
+    import pandas as pd
 
 REGIONS = ("Hovedstaden", "Sjælland", "Syddanmark", "Midtjylland", "Nordjylland")
 
@@ -23,19 +26,24 @@ CASEKOMMUNER_NAVNE = (
 
 
 @lru_cache(maxsize=1)
-def kommuner() -> pd.DataFrame:
+def _kommune_rows() -> tuple[tuple[int, str, str], ...]:
+    with open(REFERENCE_DIR / "kommuner.csv", encoding="utf-8", newline="") as fh:
+        return tuple((int(r["kommunekode"]), r["kommune"], r["region"]) for r in csv.DictReader(fh))
+
+
+def kommuner() -> "pd.DataFrame":
     """The 98 kommuner: kommunekode (int), kommune (DST name), region."""
-    df = pd.read_csv(REFERENCE_DIR / "kommuner.csv", dtype={"kommunekode": "int64"})
-    return df
+    import pandas as pd
+
+    return pd.DataFrame(list(_kommune_rows()), columns=["kommunekode", "kommune", "region"]).astype({"kommunekode": "int64"})
 
 
 def kommunekoder() -> tuple[int, ...]:
-    return tuple(int(k) for k in kommuner()["kommunekode"])
+    return tuple(k for k, _, _ in _kommune_rows())
 
 
 def kommune_navne() -> dict[int, str]:
-    df = kommuner()
-    return dict(zip(df["kommunekode"].astype(int), df["kommune"]))
+    return {k: n for k, n, _ in _kommune_rows()}
 
 
 @lru_cache(maxsize=1)
@@ -49,13 +57,14 @@ def casekommuner() -> tuple[int, ...]:
 
 
 def region_kommuner(region: str) -> tuple[int, ...]:
-    df = kommuner()
-    return tuple(int(k) for k in df.loc[df["region"] == region, "kommunekode"])
+    return tuple(k for k, _, r in _kommune_rows() if r == region)
 
 
 @lru_cache(maxsize=1)
-def befolkning_folk1a() -> pd.DataFrame:
+def befolkning_folk1a() -> "pd.DataFrame":
     """Real FOLK1A population, 98 kommuner x 2018K1-2020K3 (first day of the quarter)."""
+    import pandas as pd
+
     return pd.read_csv(REFERENCE_DIR / "befolkning.csv", dtype={"kommunekode": "int64", "befolkning": "int64"})
 
 
@@ -67,10 +76,14 @@ def geojson() -> dict:
 
 
 @lru_cache(maxsize=1)
-def dream_ydelseskoder() -> pd.DataFrame:
+def dream_ydelseskoder() -> "pd.DataFrame":
+    import pandas as pd
+
     return pd.read_csv(REFERENCE_DIR / "dream_ydelseskoder.csv", dtype={"kode": "int64"})
 
 
 @lru_cache(maxsize=1)
-def hfaudd_niveau() -> pd.DataFrame:
+def hfaudd_niveau() -> "pd.DataFrame":
+    import pandas as pd
+
     return pd.read_csv(REFERENCE_DIR / "hfaudd_niveau.csv", dtype={"hfaudd_kode": "int64", "niveau_kode": "string"})
