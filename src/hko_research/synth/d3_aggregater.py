@@ -21,7 +21,8 @@ Calibration (parameters and report lines in ``d3_calibration_kommuner.yaml``):
 * fuldtidspersoner: national 2019 denominators per jobindsats group chosen from step 2's persons so
   that Figur 22/23 land (HM FLEKS 3,2 / KTH 2,7 pct., active PA FLEKS 2,5 / KTH 0,3 pct.; where the
   HM and PA ratios of one group cannot both be exact, the geometric mean of the two implied
-  denominators), the other groups at realistic magnitudes but bounded so that FLEKS, SDP, LYD and
+  denominators, or, when even that misses both by more than ``max_afvigelse``, the HM ratio is kept
+  within it and the PA ratio misses), the other groups at realistic magnitudes but bounded so that FLEKS, SDP, LYD and
   JAF have higher ratios than ADP and KTH (l.1372). Distributed over kommuner by population and rank.
 * noegleperson_survey: 55 responding kommuner (l.1240); fortrinsadgang counts allocated exactly to
   100 over 2018-2019 (Tabel 11); PA/HM/isbryder counts are partial reports of the register counts
@@ -250,7 +251,12 @@ def national_fuldtidspersoner(n_hm: pd.Series, n_pa: pd.Series, cal: dict) -> pd
             cands.append(n_hm[g] / fc["andel_hm"][g])
         if g in fc["andel_pa"] and n_pa[g] > 0:
             cands.append(n_pa[g] / fc["andel_pa"][g])
-        if cands:
+        if len(cands) == 2 and max(cands) / min(cands) > fc["max_afvigelse"] ** 2:
+            # the two ratios cannot both land within tolerance: keep Figur 22 (HM, grants) within
+            # max_afvigelse and move as far towards the PA-implied denominator as that allows
+            step = fc["max_afvigelse"] if cands[1] > cands[0] else 1 / fc["max_afvigelse"]
+            d[g] = float(cands[0] * step)
+        elif cands:
             d[g] = float(np.exp(np.mean(np.log(cands))))
     f = fc["faktor_mindst"]
     more, less = fc["relativt_mere"], fc["relativt_mindre"]

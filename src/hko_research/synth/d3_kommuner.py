@@ -254,30 +254,58 @@ def _solve_rates(ctx, cal: dict, kom: pd.DataFrame) -> pd.DataFrame:
         s = 1 / (1 + np.exp(-y))
         return r, s
 
+    # residual rows: (weight, kind, mask, target); kinds: sum_hm, sum_pa, mean_hm, mean_pa, mean_r
+    rows = [
+        (30.0, "sum_hm", np.ones(n, bool), g["hm"][2019]),
+        (30.0, "sum_pa", np.ones(n, bool), g["pa"][2019]),
+        (25.0, "mean_hm", top, a["hm_gns_rammevilkaar"]["top32"]),
+        (25.0, "mean_hm", bund, a["hm_gns_rammevilkaar"]["bund32"]),
+    ]
+    for st in STRATEGIER:
+        rows.append((20.0, "mean_pa", groups_s[st], a["pa_gns_strategi"][st]))
+        rows.append((20.0, "mean_hm", groups_s[st], a["hm_gns_strategi"][st]))
+    for o in ORGANISERINGER:
+        rows.append((20.0, "mean_r", groups_o[o], a["gns_organisering"][o]))
+    ti = np.where(has_t)[0]
+    sd_x, sd_y, w_t = 1.0, 0.9, 2.0
+
     def resid(v):
         r, s = unpack(v)
-        pa, hm = r * s, r * (1 - s)
-        out = [
-            30 * (np.sum(hm * P) / g["hm"][2019] - 1),
-            30 * (np.sum(pa * P) / g["pa"][2019] - 1),
-            25 * (hm[top].mean() / a["hm_gns_rammevilkaar"]["top32"] - 1),
-            25 * (hm[bund].mean() / a["hm_gns_rammevilkaar"]["bund32"] - 1),
-        ]
-        for st in STRATEGIER:
-            msk = groups_s[st]
-            out.append(20 * (pa[msk].mean() / a["pa_gns_strategi"][st] - 1))
-            out.append(20 * (hm[msk].mean() / a["hm_gns_strategi"][st] - 1))
-        for o in ORGANISERINGER:
-            out.append(20 * (r[groups_o[o]].mean() / a["gns_organisering"][o] - 1))
-        out.extend(2.0 * np.log(pa[has_t] * P[has_t] / pa_target[has_t]))
-        out.extend((v[:n] - x0) / 1.0)
-        out.extend((v[n:] - y0) / 0.9)
-        return np.array(out)
+        vals = {"pa": r * s, "hm": r * (1 - s), "r": r}
+        out = np.empty(len(rows) + len(ti) + 2 * n)
+        for j, (w, kind, msk, tgt) in enumerate(rows):
+            q = vals[kind.split("_")[1]]
+            out[j] = w * ((np.sum(q * P) if kind.startswith("sum") else q[msk].mean()) / tgt - 1)
+        m = len(rows)
+        out[m:m + len(ti)] = w_t * np.log(vals["pa"][ti] * P[ti] / pa_target[ti])
+        out[m + len(ti):m + len(ti) + n] = (v[:n] - x0) / sd_x
+        out[m + len(ti) + n:] = (v[n:] - y0) / sd_y
+        return out
+
+    def jac(v):
+        r, s = unpack(v)
+        ds = r * s * (1 - s)  # d(pa)/dy = ds, d(hm)/dy = -ds
+        J = np.zeros((len(rows) + len(ti) + 2 * n, 2 * n))
+        for j, (w, kind, msk, tgt) in enumerate(rows):
+            q = kind.split("_")[1]
+            dx = {"pa": r * s, "hm": r * (1 - s), "r": r}[q]
+            dy = {"pa": ds, "hm": -ds, "r": np.zeros(n)}[q]
+            if kind.startswith("sum"):
+                J[j, :n], J[j, n:] = w * dx * P / tgt, w * dy * P / tgt
+            else:
+                c = msk.astype(float) / (msk.sum() * tgt)
+                J[j, :n], J[j, n:] = w * dx * c, w * dy * c
+        m = len(rows)
+        J[m + np.arange(len(ti)), ti] = w_t
+        J[m + np.arange(len(ti)), n + ti] = w_t * (1 - s[ti])
+        J[m + len(ti) + np.arange(n), np.arange(n)] = 1 / sd_x
+        J[m + len(ti) + n + np.arange(n), n + np.arange(n)] = 1 / sd_y
+        return J
 
     lb = np.concatenate([lo_x, np.full(n, np.log(s_lo / (1 - s_lo)))])
     ub = np.concatenate([hi_x, np.full(n, np.log(s_hi / (1 - s_hi)))])
     v0 = np.clip(np.concatenate([x0, y0]), lb + 1e-9, ub - 1e-9)
-    sol = least_squares(resid, v0, bounds=(lb, ub), method="trf", x_scale=1.0, max_nfev=400)
+    sol = least_squares(resid, v0, jac=jac, bounds=(lb, ub), method="trf", tr_solver="lsmr", x_scale=1.0, max_nfev=400)
     r, s = unpack(sol.x)
     out = pd.DataFrame({"band": band, "rate": r, "pa_andel": s, "u": u}, index=kom.index)
     out["pinned"] = ""
