@@ -41,6 +41,8 @@ def make_data_dir(root):
         ("pa6", "P05", 101, "2017-05-01", None, "fysisk_aflastning"),             # active in 2019, granted 2017
     ], columns=["bevilling_id", "pnr", "kommunekode", "startdato", "slutdato", "pa_type"])
     pa["timer_pr_uge"] = 10.0
+    for c in ("ar_type", "timepris", "timepris_type", "oevrige_udgifter", "oevrige_udgifter_type"):
+        pa[c] = None
     pa.to_csv(d / "dfdg_personlig_assistance.csv", index=False)
     hm = pd.DataFrame([
         ("hm1", "P01", 101, "vaerktoej_udstyr", "arbejdsredskaber", "2019-04-01", "2023-04-01"),  # parallel with pa1
@@ -52,13 +54,16 @@ def make_data_dir(root):
     ], columns=["bevilling_id", "pnr", "kommunekode", "hjaelpemiddel_type", "art", "startdato", "slutdato"])
     hm["ejerskab"], hm["pris"], hm["lov"] = "eje", 1000.0, "LAB"
     hm.to_csv(d / "dfdg_hjaelpemidler.csv", index=False)
-    pd.DataFrame([("is1", "P11", 101, "2019-03-04", "2019-12-02"), ("is2", "P12", 147, "2018-09-03", None)],
-                 columns=["forloeb_id", "pnr", "kommunekode", "loentilskud_start", "loentilskud_slut"]).to_csv(
-        d / "dfdg_isbryder.csv", index=False)
-    pd.DataFrame([("m1", "P06", 101, "2019-01-01", "2019-06-30")],
-                 columns=["forloeb_id", "pnr", "kommunekode", "startdato", "slutdato"]).to_csv(d / "dfdg_mentor.csv", index=False)
-    pd.DataFrame([("P11", "100", "2019-05-01", None)],
-                 columns=["pnr", "modt_ydelse_kode", "ydelse_start", "ydelse_slut"]).to_csv(d / "handic.csv", index=False)
+    isb = pd.DataFrame([("is1", "P11", 101, "2019-03-04", "2019-12-02"), ("is2", "P12", 147, "2018-09-03", None)],
+                       columns=["forloeb_id", "pnr", "kommunekode", "loentilskud_start", "loentilskud_slut"])
+    for c in ("kontaktgruppe_start", "kontaktgruppe_slut", "timer_pr_uge", "cvr", "p_nummer"):
+        isb[c] = None
+    isb.to_csv(d / "dfdg_isbryder.csv", index=False)
+    pd.DataFrame([("m1", "P06", 101, "2019-01-01", "2019-06-30", None, None)],
+                 columns=["forloeb_id", "pnr", "kommunekode", "startdato", "slutdato", "mentor_type", "timer_pr_uge"]).to_csv(
+        d / "dfdg_mentor.csv", index=False)
+    pd.DataFrame([("P11", "100", None, "2019-05-01", None)],
+                 columns=["pnr", "modt_ydelse_kode", "funk_vurd", "ydelse_start", "ydelse_slut"]).to_csv(d / "handic.csv", index=False)
     # DREAM: P01 selvforsørget+employed, P02 fleksjob (771), P03 a-dagpenge (111), P04 kontanthjælp (130),
     # P05 fleksjob, P06 sygedagpenge (890), P07 selvforsørget no job, P08 delvis syg (899), P09 KTH,
     # P10 revalidering (760), P11 selvforsørget, P12 a-dagpenge
@@ -121,10 +126,11 @@ def make_data_dir(root):
     sager["soegt_uden_om_jobcenter"] = None
     sager["ydelse"] = None
     sager.to_csv(d / "sagsgennemgang.csv", index=False, sep=";")
-    pd.DataFrame([(101, "fa", 2018, 3), (101, "fa", 2019, 4), (147, "fa", 2019, 2)],
-                 columns=["kommunekode", "ordning", "aar", "antal_bevillinger"]).to_csv(d / "noegleperson_survey.csv", index=False, sep=";")
+    pd.DataFrame([(101, "fa", 2018, 3, None, None), (101, "fa", 2019, 4, None, None), (147, "fa", 2019, 2, None, None)],
+                 columns=["kommunekode", "ordning", "aar", "antal_bevillinger", "timer_pr_sag", "udgifter_kr"]).to_csv(d / "noegleperson_survey.csv", index=False, sep=";")
     pd.DataFrame([(101, "pa", 2.0, 6.0, 4.0), (147, "pa", 1.0, 10.0, 3.0)],
                  columns=["kommunekode", "ordning", "timer_min", "timer_max", "timer_gns"]).to_csv(d / "ressourceestimat.csv", index=False, sep=";")
+    (d / "DATASET.yaml").write_text("kind: synthetic\nyears: [2018, 2019]\nseed: 1\n", encoding="utf-8")
     return d
 
 
