@@ -97,20 +97,21 @@ def lr_round(x, total: int | None = None) -> np.ndarray:
     return out
 
 
-def ipf(seed: np.ndarray, constraints: list[tuple[np.ndarray, float]], iters: int = 500) -> np.ndarray:
+def ipf(seed: np.ndarray, constraints: list[tuple[np.ndarray, float]], iters: int = 300) -> np.ndarray:
     """Iterative proportional fitting: scale each cell set (boolean mask) in turn to its target total."""
-    t = np.asarray(seed, dtype=float).copy()
+    t = np.asarray(seed, dtype=float).ravel().copy()
+    cons = [(np.flatnonzero(np.asarray(m).ravel()), float(v)) for m, v in constraints]
     for _ in range(iters):
         worst = 0.0
-        for mask, target in constraints:
-            cur = t[mask].sum()
+        for ix, target in cons:
+            cur = t[ix].sum()
             if cur > 0:
                 f = target / cur
-                t[mask] *= f
+                t[ix] *= f
                 worst = max(worst, abs(f - 1))
-        if worst < 1e-10:
+        if worst < 1e-9:
             break
-    return t
+    return t.reshape(np.shape(seed))
 
 
 def allocate(strata: np.ndarray, props: np.ndarray, rng: np.random.Generator, preset: np.ndarray | None = None,
@@ -411,12 +412,12 @@ class _Generator:
             used.update(m["slot"].tolist())
             used.update(m["slot_h"].tolist())
         # mentor / SEL for PA and HM persons without another HKO (exact: per-effort shares and share with none)
-        gid_ord = slots.groupby("gid")["ordning"].agg(lambda s: set(s))
+        n_ord = slots.groupby("gid")["ordning"].nunique()
         for o in ("pa", "hm"):
             for b in sorted(slots["block"].unique()):
                 pop = slots[(slots["ordning"] == o) & (slots["block"] == b)]
                 n = len(pop)
-                multi = pop["gid"].map(lambda x: len(gid_ord[x]) > 1).to_numpy()
+                multi = (n_ord.reindex(pop["gid"]).to_numpy() > 1)
                 m_cnt = int(round(par[o]["mentor"] * n))
                 s_cnt = int(round(par[o]["sel"] * n))
                 u = int(round((1 - par[o]["none"]) * n)) - int(multi.sum())
@@ -435,16 +436,16 @@ class _Generator:
         self.n_pers = len(uniq)
         # shift partner grants so the overlap holds (inside the grant's year)
         g = self.g
-        sh = slots.loc[slots["shift_to"].notna(), ["shift_to"]]
+        sh = slots.loc[slots["shift_to"].notna(), "shift_to"]
         rng2 = self.rng("shift")
-        for s, row in sh.iterrows():
-            rows = g.index[g["slot"] == s]
-            first = g.loc[rows, "start"].idxmin()
-            yr = pd.Timestamp(g.loc[first, "start"]).year
-            new = np.datetime64(row["shift_to"], "D") + int(rng2.integers(0, 31))
-            new = min(new, np.datetime64(f"{yr}-12-31"))
-            new = max(new, np.datetime64(f"{yr}-01-01"))
-            g.loc[first, "start"] = new
+        sub = g[g["slot"].isin(sh.index)]
+        first = sub.groupby("slot")["start"].idxmin().reindex(sh.index).to_numpy()
+        yr = pd.DatetimeIndex(g.loc[first, "start"]).year.to_numpy()
+        new = sh.to_numpy().astype("datetime64[D]") + rng2.integers(0, 31, len(sh))
+        hi = (yr - 1970).astype("datetime64[Y]").astype("datetime64[D]") + np.array(
+            [365 + (y % 4 == 0) - 1 for y in yr]).astype("timedelta64[D]")
+        lo = (yr - 1970).astype("datetime64[Y]").astype("datetime64[D]")
+        g.loc[first, "start"] = np.maximum(np.minimum(new, hi), lo)
         g["gid"] = slots["gid"].reindex(g["slot"]).to_numpy()
         slots["first_start"] = g.groupby("slot")["start"].min()
         slots["year"] = slots["first_start"].astype("datetime64[s]").dt.year
@@ -590,22 +591,42 @@ class _Generator:
         d = cal["dobbeltdiagnose"][o]
         S = np.array([[cal["secondary_given_primary"][c1].get(c2, 0.0) for c2 in CATS] for c1 in CATS])
         hc = cal["has_category"]
-        prim_props = []
+        prim_props, has_vecs = [], []
         tnames = types if o != "is" else ["is"]
         for t in tnames:
             h = hc.get(t, hc.get(f"{o}_default", hc.get("is")))
             hv = np.array([h[c] for c in CATS])
             hv = hv * (1 + d) / hv.sum()
-            p = np.clip(np.linalg.solve(np.eye(5) + d * S.T, hv), 1e-6, None)
+            has_vecs.append(hv)
+            p = np.clip(np.linalg.solve(np.eye(5) + d * S.T, hv), 0.02 * hv, None)
             prim_props.append(p / p.sum())
         off = self._fys_offset()
         logw = pd.Series(off).reindex(kom).fillna(0).to_numpy()
         cat1 = allocate(tcode if o != "is" else np.zeros(m, int), np.array(prim_props), rng, preset=preset("cat1"),
                         weighted=(0, logw))
         dob = allocate(np.zeros(m, int), np.array([[1 - d, d]]), rng, preset=preset("dob"))
-        cum = np.cumsum(S[cat1], axis=1)
-        cat2 = (rng.random(m)[:, None] > cum).sum(axis=1)
-        cat2 = np.where(dob == 1, np.minimum(cat2, 4), -1)
+        # secondary category: exact residual (has-count minus primary count) per type, never = primary
+        cat2 = np.full(m, -1)
+        strata = tcode if o != "is" else np.zeros(m, int)
+        for si, hv in enumerate(has_vecs):
+            free = np.flatnonzero((strata == si) & new)
+            if not len(free):
+                continue
+            rem = free[dob[free] == 1]
+            resid = np.clip(hv / (1 + d) * len(free) * (1 + d) - np.bincount(cat1[free], minlength=5), 0, None)
+            target = lr_round(resid, len(rem))
+            for c in np.argsort(-target, kind="stable"):
+                el = rem[cat1[rem] != c]
+                k = min(int(target[c]), len(el))
+                if k <= 0:
+                    continue
+                key = (logw[el] if c == 0 else 0.0) + rng.gumbel(size=len(el))
+                pick = el[np.argsort(-key, kind="stable")[:k]]
+                cat2[pick] = c
+                rem = np.setdiff1d(rem, pick)
+            if len(rem):  # leftovers: any category other than the primary
+                cat2[rem] = (cat1[rem] + 1 + rng.integers(0, 4, len(rem))) % 5
+        cat2 = np.where(dob == 1, cat2, -1)
         A["cat1"][gid[new]] = cat1[new]
         A["dob"][gid[new]] = dob[new]
         A["cat2"][gid[new]] = cat2[new]
@@ -799,8 +820,12 @@ class _Generator:
         months = np.unique(tm[keep])
         month_of_week = np.searchsorted(months, tm)
         starts = np.searchsorted(month_of_week, np.arange(len(months)))
-        gm = np.maximum.reduceat(gw[:, starts[0]:], starts - starts[0], axis=1).astype(np.int16) if False else \
-            np.maximum.reduceat(gw, starts, axis=1).astype(np.int16)
+        gm = np.maximum.reduceat(gw, starts, axis=1).astype(np.int16)
+        # isbryder: employed in every month of the løntilskud (incl. a start month whose weeks count elsewhere)
+        ms = np.searchsorted(months, gi["start"].to_numpy().astype("datetime64[M]"))
+        me = np.searchsorted(months, we_.astype("datetime64[M]"))
+        for r, s, e, v in zip(gi["gid"].to_numpy(), ms, me, g_is):
+            gm[r, s:e + 1] = np.maximum(gm[r, s:e + 1], v)
         # hours gain after the grant for some employed persons (delanalyse 5: øgede løntimer)
         gain = rng.random(N) < cal["gain_hours_share"]
         fac = rng.uniform(*cal["gain_hours_factor"], N)
@@ -1080,18 +1105,19 @@ class _Generator:
                     s2 = sel[per[pid[sel]] == j]
                     opts = icd[imp]
                     code[s2] = np.array(opts, dtype=object)[rng.integers(0, len(opts), len(s2))]
-            parts.append((pid, code, rng.integers(30, 5 * 365 - 30, len(pid))))
+            parts.append((pid, code, rng.integers(30, 3 * 365, len(pid))))
         # unmapped noise diagnoses and old (> 5 years) diagnoses that must not count
         noi = np.flatnonzero(rng.random(n) < cal["lpr_noise_share"])
         parts.append((noi, np.array(cal["lpr_noise_codes"], dtype=object)[rng.integers(0, len(cal["lpr_noise_codes"]), len(noi))],
-                      rng.integers(10, 8 * 365, len(noi))))
+                      rng.integers(10, 3 * 365, len(noi))))
         old = np.flatnonzero(rng.random(n) < cal["lpr_old_share"])
         oc = np.array(icd["depression"] + icd["ryg_nakke"] + icd["adhd"], dtype=object)
         parts.append((old, oc[rng.integers(0, len(oc), len(old))], rng.integers(5 * 365 + 40, 9 * 365, len(old))))
         pid = np.concatenate([p[0] for p in parts])
         code = np.concatenate([p[1] for p in parts])
         back = np.concatenate([p[2] for p in parts])
-        d = A["index_start"][pid] - back.astype("timedelta64[D]")
+        first_any = self.g.groupby("gid")["start"].min().reindex(np.arange(n)).to_numpy().astype("datetime64[D]")
+        d = first_any[pid] - back.astype("timedelta64[D]")
         k = len(pid)
         df = pd.DataFrame({"pnr": pd.array(self.pnr[pid], dtype="string"),
                            "recnum": pd.array(np.char.add("R", np.char.zfill(np.arange(1, k + 1).astype(str), 9)), dtype="string"),
