@@ -70,8 +70,53 @@ class ValidationReport:
         return render_text(self)
 
 
-def validate_inputs(params, *, names: list[str] | None = None) -> ValidationReport:
-    """Validate every input for ``params`` (a RunParams). Implemented in contracts.py."""
+def validate_inputs(params, *, names: list[str] | None = None, use_cache: bool = True) -> ValidationReport:
+    """Validate every input for ``params`` (a RunParams), or only ``names``.
+
+    Results are cached by content (input file hashes, contracts, mappings and package code), so a
+    notebook validating after the runner, or a rerun on unchanged data, does not repeat the work.
+    """
     from .contracts import validate_dataset
 
-    return validate_dataset(params.data_dir, names=names)
+    if not use_cache:
+        return validate_dataset(params.data_dir, names=names)
+    import hashlib
+    import json
+
+    from .paths import OUTPUTS_DIR
+    from .runner import hash_inputs, project_code_hash
+
+    cache_dir = OUTPUTS_DIR / ".cache"
+    key_src = {"inputs": hash_inputs(params.data_dir, cache_dir), "code": project_code_hash(),
+               "names": sorted(names) if names else None, "data_dir": str(params.data_dir)}
+    key = hashlib.sha256(json.dumps(key_src, sort_keys=True).encode()).hexdigest()
+    path = cache_dir / "validation-reports" / f"{key}.json"
+    if path.exists():
+        try:
+            return report_from_json(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+    report = validate_dataset(params.data_dir, names=names)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".tmp{id(report)}")
+    tmp.write_text(json.dumps(report_to_json(report), ensure_ascii=False, default=str), encoding="utf-8")
+    tmp.replace(path)
+    return report
+
+
+def report_to_json(report: ValidationReport) -> dict:
+    return {
+        "failures": [[f.file, f.column, f.check, f.row, f.value] for f in report.failures],
+        "counts": [[f, c, k, n] for (f, c, k), n in report.counts.items()],
+        "inputs": [[i.name, str(i.path) if i.path else None, i.rows, i.sha256, i.failures, i.required]
+                   for i in report.inputs],
+    }
+
+
+def report_from_json(d: dict) -> ValidationReport:
+    return ValidationReport(
+        failures=[Failure(*f) for f in d["failures"]],
+        counts=Counter({(f, c, k): n for f, c, k, n in d["counts"]}),
+        inputs=[InputStatus(name=n, path=Path(p) if p else None, rows=r, sha256=h, failures=x, required=q)
+                for n, p, r, h, x, q in d["inputs"]],
+    )
