@@ -306,10 +306,11 @@ def tabel_11(b: BrugData) -> pd.DataFrame:
 
 
 def survey_kommuner(b: BrugData) -> int:
-    """Number of kommuner that reported fortrinsadgang cases for the period (Tabel 11 note)."""
+    """Number of kommuner that responded to the national survey for the period (Tabel 11 note,
+    l.1240: «55 kommuner har bidraget med antal i perioden 2018-2019»); a kommune counts when it has
+    a row for the period, also if its fortrinsadgang count is missing (item non-response)."""
     s = b.survey
-    fa = s.loc[(s["ordning"] == "fa") & s["aar"].isin(b.period) & s["antal_bevillinger"].notna()]
-    return int(fa["kommunekode"].nunique())
+    return int(s.loc[s["aar"].isin(b.period), "kommunekode"].nunique())
 
 
 def udvikling(b: BrugData) -> pd.DataFrame:
