@@ -328,6 +328,8 @@ def test_tabel17(ctx):
     }
     for dim, rows in want.items():
         got = s.pivot_table(index=dim, columns="ordning", values="uger", aggfunc="mean")
+        size = s.pivot_table(index=dim, columns="ordning", values="uger", aggfunc="size")
+        assert (size[["pa", "hm", "fa"]] >= 5).all().all()  # no Tabel-17 cell is suppressed (min cell 5)
         for grp, vals in rows.items():
             for o, v in zip(("pa", "hm", "fa"), vals):
                 assert abs(got.loc[grp, o] - v) <= 0.3, (dim, grp, o, got.loc[grp, o], v)

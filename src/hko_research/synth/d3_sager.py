@@ -100,11 +100,48 @@ def _case_counts(typ: pd.DataFrame, sc: dict, rng) -> pd.DataFrame:
         w = np.exp(rng.normal(0, 0.5, len(members)))
         n.loc[members, "is"] = _alloc_capped(w, ni, [cap] * len(members))
         n.loc[members, "fa"] = _alloc_capped(np.exp(rng.normal(0, 0.5, len(members))), nf, [cap] * len(members))
-    # isbryder count per org may differ from its proportional share; fix the national FA/IS totals
-    diff = sc["antal"]["is"] - int(n["is"].sum())
-    if diff:
-        raise ValueError("isbryder allocation lost cases")
+    if sc["antal"]["is"] != int(n["is"].sum()) or sc["antal"]["fa"] != int(n["fa"].sum()):
+        raise ValueError("isbryder/fortrinsadgang allocation lost cases")
+    _ensure_fa_per_group(n, typ, sc, rng)
     return n
+
+
+def _ensure_fa_per_group(n: pd.DataFrame, typ: pd.DataFrame, sc: dict, rng) -> None:
+    """Every Tabel-17 group gets at least ``min_fa_pr_gruppe`` fortrinsadgang cases (else its mean
+    would be suppressed by disclosure control). Organisation groups: IS -> FA inside the group,
+    compensated FA -> IS in specialiseret_team (group and national totals unchanged). Strategy
+    groups: FA moved between kommuner of the same organisation."""
+    need = int(sc["min_fa_pr_gruppe"])
+    cap = sc["max_pr_kommune"]
+    org, strat = typ["organisering"], typ["strategi"]
+    spec = org.index[org == "specialiseret_team"]
+    for g in ("spredt_specialisering", "generel_specialisering"):
+        members = org.index[org == g]
+        while n.loc[members, "fa"].sum() < need:
+            src = [k for k in rng.permutation(members) if n.loc[k, "is"] > 0 and n.loc[k, "fa"] < cap]
+            dst = [k for k in rng.permutation(spec) if n.loc[k, "fa"] > 0 and n.loc[k, "is"] < cap]
+            if not src or not dst:
+                raise ValueError(f"cannot give {g} {need} fortrinsadgang cases")
+            n.loc[src[0], ["is", "fa"]] += [-1, 1]
+            n.loc[dst[0], ["is", "fa"]] += [1, -1]
+    for st in ("proaktiv", "reaktiv", "diffus"):
+        for _ in range(200):
+            if n.loc[strat.index[strat == st], "fa"].sum() >= need:
+                break
+            moved = False
+            for k_to in rng.permutation(strat.index[strat == st]):
+                if n.loc[k_to, "fa"] >= cap:
+                    continue
+                donors = [k for k in rng.permutation(org.index[org == org[k_to]])
+                          if strat[k] != st and n.loc[k, "fa"] > 0
+                          and n.loc[strat.index[strat == strat[k]], "fa"].sum() > need]
+                if donors:
+                    n.loc[donors[0], "fa"] -= 1
+                    n.loc[k_to, "fa"] += 1
+                    moved = True
+                    break
+            if not moved:
+                raise ValueError(f"cannot give strategy {st} {need} fortrinsadgang cases")
 
 
 def _year_counts(n: pd.DataFrame, typ: pd.DataFrame, sc: dict, rng) -> dict[str, pd.DataFrame]:
