@@ -284,7 +284,7 @@ def main() -> None:
           f"{a2['seconds']:.3f} s, cpu {a2['cpu_seconds']:.2f} s, peak RSS {_gib(a2['peak_rss_kib']):.3f} GiB")
     if fallback:
         print(f"(b)  baseline: whole file would need ~{whole_estimate / 2**30:.0f} GiB "
-              f"(> 60 pct. of {_mem_available() / 2**30:.0f} GiB available) -> {bl['baseline']}:")
+              f"(> 80 pct. of {_mem_available() / 2**30:.0f} GiB available) -> {bl['baseline']}:")
     else:
         print(f"(b)  baseline: {bl['baseline']}:")
     print(f"     {bl['seconds']:.3f} s, cpu {bl['cpu_seconds']:.2f} s, peak RSS {_gib(bl['peak_rss_kib']):.3f} GiB")
