@@ -503,3 +503,39 @@ def test_contract(ctx, name):
             assert (ok[rule["low"]] <= ok[rule["high"]]).all()
     kk = set(reference.kommunekoder())
     assert set(df["kommunekode"]) <= kk
+
+
+@pytest.mark.slow
+def test_integration_with_real_step2():
+    """Steps 1-4 with the real d3_registre: the grant rows match the plan exactly (the interface),
+    and Figur 22 (HM) lands; Figur 23 (active PA) depends on step 2's ydelse mix (see d3_aggregater)."""
+    from hko_research.synth import d3_registre
+
+    ctx = SynthContext(years=YEARS, seed=SEED)
+    ctx.outputs.update(generate_befolkning(ctx))
+    ctx.plan = {}
+    for step in (d3_kommuner, d3_registre, d3_aggregater, d3_sager):
+        ctx.outputs.update(step.generate(ctx))
+    plan = ctx.plan["grants"].set_index(["ordning", "kommunekode", "aar"])["antal"]
+    for o, name, col in (("pa", "dfdg_personlig_assistance", "startdato"), ("hm", "dfdg_hjaelpemidler", "startdato"),
+                         ("is", "dfdg_isbryder", "loentilskud_start")):
+        df = ctx.outputs[name]
+        yr = pd.to_datetime(df[col]).dt.year.astype("int64")
+        got = df.groupby([df["kommunekode"].astype("int64"), yr]).size()
+        want = plan.loc[o]
+        want = want[want > 0]
+        assert got.sort_index().to_dict() == want.sort_index().to_dict(), o
+    test_fuldtidspersoner_hm_only(ctx)
+
+
+def test_fuldtidspersoner_hm_only(ctx):
+    ymap = pd.read_csv(MAPPINGS_DIR / "ydelsesgrupper.csv", comment="#").dropna(subset=["jobindsats_gruppe"])
+    ymap = dict(zip(ymap["ydelsesgruppe"], ymap["jobindsats_gruppe"]))
+    gy = ctx.plan["grant_ydelse"]
+    hm = gy[(gy["ordning"] == "hm") & (pd.to_datetime(gy["startdato"]).dt.year == 2019)]
+    hm = hm.sort_values("startdato").drop_duplicates("pnr")
+    n_hm = hm["ydelsesgruppe"].map(lambda v: ymap.get(v, v)).value_counts()
+    f = ctx.outputs["fuldtidspersoner"]
+    f19 = f[f["aar"] == 2019].groupby("ydelsesgruppe")["fuldtidspersoner"].sum()
+    assert_share(n_hm["FLEKS"] / f19["FLEKS"], 0.032, "HM fleksjob")
+    assert_share(n_hm["KTH"] / f19["KTH"], 0.027, "HM kontanthjælp")
