@@ -197,6 +197,29 @@ def test_tabel13(fr, o, men, o50, inc_mean, inc300, edu):
     near((inc > 300_000).mean(), inc300, 0.02)
 
 
+def test_education_by_rammevilkaar(gen):
+    """l.1328: lang videregående ~25 % of PA grants in rank 67-98 vs ~15 % in rank 1-32."""
+    ctx, fr = gen
+    pa = _period(_grants(fr, "pa")).reset_index(drop=True)
+    e = _edu(fr, pa)
+    r = ctx.plan["kommuner"]["rang"].reindex(pa["kommunekode"]).to_numpy()
+    near((e[r <= 32] == "lang_videregaaende").mean(), 0.15, 0.02)
+    near((e[r >= 67] == "lang_videregaaende").mean(), 0.25, 0.02)
+
+
+def test_branche_esbjerg(fr):
+    """l.1481: Esbjerg PA grants: industri 7 %, bygge og anlæg 13 %."""
+    from hko_research import reference
+
+    code = {v: k for k, v in reference.kommune_navne().items()}
+    pa = _period(_grants(fr, "pa"))
+    d = pa[pa["kommunekode"] == code["Esbjerg"]].reset_index(drop=True)
+    b = _dream_at(fr, d["pnr"], d["startdato"], "branche").dropna()
+    div = b.str[:2].astype(int)
+    near(((div >= 5) & (div <= 39)).mean(), 0.07, 0.03)
+    near(((div >= 41) & (div <= 43)).mean(), 0.13, 0.03)
+
+
 @pytest.mark.parametrize("o,offentlig,handel,industri,sektor_off", [
     ("pa", 0.39, 0.22, 0.10, 0.74), ("hm", 0.38, 0.21, 0.14, 0.79), ("is", None, None, None, 0.17)])
 def test_branche_sektor(fr, o, offentlig, handel, industri, sektor_off):
@@ -358,7 +381,8 @@ def test_impairments(fr):
     code = {v: k for k, v in reference.kommune_navne().items()}
     both = pd.concat([ipa.assign(c=_categories(fr, ipa).to_numpy()), ihm.assign(c=_categories(fr, ihm).to_numpy())])
     share = both["c"].map(lambda s: "fysisk" in s).groupby(both["kommunekode"]).mean()
-    assert max(share[code[k]] for k in ("Gentofte", "Egedal", "Greve", "Helsingør")) < 0.35
+    low = [share[code[k]] for k in ("Gentofte", "Egedal", "Greve", "Helsingør")]
+    assert np.mean(low) < 0.33 and max(low) < 0.42, low
     assert min(share[code[k]] for k in ("Aabenraa", "Middelfart", "Morsø", "Lemvig", "Varde")) > 0.5
 
 
@@ -458,11 +482,21 @@ def _hash(fr, tmp):
     return h.hexdigest()
 
 
-def test_reproducible(fr, tmp_path):
-    _, again = _generate(2021)
-    (tmp_path / "a").mkdir()
-    (tmp_path / "b").mkdir()
-    (tmp_path / "c").mkdir()
-    assert _hash(fr, tmp_path / "a") == _hash(again, tmp_path / "b")
-    _, other = _generate(7)
-    assert _hash(fr, tmp_path / "a") != _hash(other, tmp_path / "c")
+def _step2_again(ctx, seed):
+    """Re-run step 2 alone on a copy of the step-1 plan (step 1 has its own tests)."""
+    from hko_research.synth import SynthContext
+    from hko_research.synth import d3_registre
+
+    c2 = SynthContext(years=ctx.years, seed=seed)
+    c2.outputs.update(ctx.outputs)
+    c2.plan = {k: ctx.plan[k] for k in ("kommuner", "grants")}
+    return d3_registre.generate(c2)
+
+
+def test_reproducible(gen, tmp_path):
+    ctx, fr = gen
+    for d in "abc":
+        (tmp_path / d).mkdir()
+    base = _hash(fr, tmp_path / "a")
+    assert _hash(_step2_again(ctx, 2021), tmp_path / "b") == base
+    assert _hash(_step2_again(ctx, 7), tmp_path / "c") != base

@@ -457,6 +457,7 @@ class _Generator:
         A = {k: np.full(n, -1, dtype=np.int64) for k in ("state", "emp", "sex", "band", "age", "edu", "cat1", "cat2", "dob")}
         A["income"] = np.full(n, np.nan)
         A["kommune"] = np.zeros(n, dtype=np.int64)
+        A["block"] = np.zeros(n, dtype=np.int64)
         A["ordning"] = np.full(n, "", dtype=object)
         A["index_start"] = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
         slots["type"] = ""
@@ -631,6 +632,7 @@ class _Generator:
         A["dob"][gid[new]] = dob[new]
         A["cat2"][gid[new]] = cat2[new]
         A["kommune"][gid[new]] = kom[new]
+        A["block"][gid[new]] = b
         A["ordning"][gid[new]] = o
         A["index_start"][gid[new]] = pop["first_start"].to_numpy().astype("datetime64[D]")[new]
 
@@ -743,15 +745,17 @@ class _Generator:
         return frames
 
     def _week_axis(self):
+        """Every ISO week with a day in ctx.years (incl. the ISO week of 1 January of the first year)."""
         y0, y1 = self.years[0], self.years[-1]
-        first = np.datetime64(dt.date.fromisocalendar(y0, 1, 1))
-        last = np.datetime64(dt.date.fromisocalendar(y1 + 1, 1, 1))
+        d0, d1 = dt.date(y0, 1, 1), dt.date(y1, 12, 31)
+        first = np.datetime64(d0 - dt.timedelta(days=d0.weekday()))
+        last = np.datetime64(d1 + dt.timedelta(days=7 - d1.weekday()))
         w0 = (first - EPOCH).astype(np.int64) // 7
         w1 = (last - EPOCH).astype(np.int64) // 7
         weeks = np.arange(w0, w1)
         mondays = EPOCH + (weeks * 7).astype("timedelta64[D]")
         iso = [pd.Timestamp(d).isocalendar() for d in mondays]
-        keep = np.array([i[0] in self.years for i in iso])
+        keep = np.ones(len(weeks), dtype=bool)
         cols = [f"y_{i[0] % 100:02d}{i[1]:02d}" for i in iso]
         thursdays = mondays + np.timedelta64(3, "D")
         tm = thursdays.astype("datetime64[M]")
@@ -817,8 +821,8 @@ class _Generator:
         for r, s, e, v in zip(gi["gid"].to_numpy(), ws, we, g_is):  # <= ~150 løntilskud spells
             gw[r, max(s, 0):min(e, W - 1) + 1] = np.maximum(gw[r, max(s, 0):min(e, W - 1) + 1], v)
         # monthly grad = max over the weeks whose Thursday is in the month
-        months = np.unique(tm[keep])
-        month_of_week = np.searchsorted(months, tm)
+        months = np.array([f"{y}-{mo:02d}" for y in self.years for mo in range(1, 13)], dtype="datetime64[M]")
+        month_of_week = np.clip(np.searchsorted(months, tm), 0, len(months) - 1)
         starts = np.searchsorted(month_of_week, np.arange(len(months)))
         gm = np.maximum.reduceat(gw, starts, axis=1).astype(np.int16)
         # isbryder: employed in every month of the løntilskud (incl. a start month whose weeks count elsewhere)
@@ -852,8 +856,8 @@ class _Generator:
         bgroups = list(pd.read_csv(MAPPINGS_DIR / "branche_db07.csv", comment="#")["branchegruppe"])
         bgrp = np.full(N, -1, np.int64)
         sek = np.full(N, -1, np.int64)
-        for o in ORDNINGER:
-            sel = A["ordning"] == o
+        for o, blk in sorted({(o, int(b)) for o, b in zip(A["ordning"], A["block"])}):
+            sel = (A["ordning"] == o) & (A["block"] == blk)
             bs = cal["branche"][o]
             for part in (has_code, ~has_code):
                 idx = np.flatnonzero(sel & part)
@@ -884,6 +888,7 @@ class _Generator:
                     s = allocate(off_b.astype(int), np.array([[share_rest, 1 - share_rest], [1.0, 0.0]]), rng)
                 sek[idx] = s
         un = np.arange(n, N)
+        self.has_code, self.bgrp = has_code, bgrp
         bgrp[un] = rng.choice(len(bgroups), len(un))
         sek[un] = (rng.random(len(un)) < 0.35).astype(int) ^ 1
         codes_by_grp = cal["branche_codes"]
