@@ -551,7 +551,6 @@ class _Generator:
         A["band"][gid[new]] = band[new]
         A["age"][gid[new]] = age[new]
         # education by rammevilkår band
-        rb = np.searchsorted([32, 66], self.rang.reindex(kom).to_numpy(), side="left")
         rb = np.where(self.rang.reindex(kom).to_numpy() <= 32, 0, np.where(self.rang.reindex(kom).to_numpy() <= 66, 1, 2))
         e = cal["edu"][o]
         if o == "is":
@@ -892,9 +891,11 @@ class _Generator:
         bgrp[un] = rng.choice(len(bgroups), len(un))
         sek[un] = (rng.random(len(un)) < 0.35).astype(int) ^ 1
         codes_by_grp = cal["branche_codes"]
-        bcode_idx = np.array([rng.integers(0, len(codes_by_grp[bgroups[b]])) for b in range(len(bgroups))])
-        person_code = np.array([codes_by_grp[bgroups[b]][rng.integers(0, len(codes_by_grp[bgroups[b]]))] for b in bgrp], dtype=object)
-        uniq_codes, pc_idx = np.unique(person_code.astype(str), return_inverse=True)
+        flat = np.concatenate([np.array(codes_by_grp[b], dtype=str) for b in bgroups])
+        lens = np.array([len(codes_by_grp[b]) for b in bgroups])
+        offs = np.concatenate([[0], np.cumsum(lens)[:-1]])
+        person_code = flat[offs[bgrp] + np.floor(rng.random(N) * lens[bgrp]).astype(np.int64)]
+        uniq_codes, pc_idx = np.unique(person_code, return_inverse=True)
         cols = {"pnr": pd.array(self.pnr, dtype="string"),
                 "foeddt": pd.to_datetime(self.dob),
                 "kon": pd.array(np.where(self.sex_all == 0, "M", "K"), dtype="string")}
@@ -974,7 +975,9 @@ class _Generator:
         ids = p["bevilling_id"].to_numpy()
         t = p["type"].to_numpy()
         tr = cal["pa_timer_pr_uge"]
-        lo = np.array([tr.get(x, tr["default"])[0] for x in t]); hi = np.array([tr.get(x, tr["default"])[1] for x in t])
+        ts = pd.Series(t)
+        lo = ts.map({k: tr.get(k, tr["default"])[0] for k in cal["pa_type"]}).to_numpy(float)
+        hi = ts.map({k: tr.get(k, tr["default"])[1] for k in cal["pa_type"]}).to_numpy(float)
         s = st[p["gid"].to_numpy()]
         ar = np.where(np.isin(s, [0, 1, 2, 4]), "loenmodtager", np.where(s == S_IDX["su"], "uddannelse", "ledig"))
         ar = np.where((s == 0) & (self.A["emp"][p["gid"].to_numpy()] == 0), "selvstaendig", ar)
@@ -993,7 +996,9 @@ class _Generator:
         n = len(h)
         t = h["type"].to_numpy()
         pl = cal["hm_pris_lognormal"]
-        mu = np.array([pl[x][0] for x in t]); sd = np.array([pl[x][1] for x in t])
+        ts = pd.Series(t)
+        mu = ts.map({k: v[0] for k, v in pl.items()}).to_numpy(float)
+        sd = ts.map({k: v[1] for k, v in pl.items()}).to_numpy(float)
         yr = h["aar"].to_numpy()
         lov = np.where((yr >= cal["hm_lov"]["kol_first_year"]) & (rng.random(n) < cal["hm_lov"]["kol_share_from_2018"]), "KOL", "LAB")
         out["dfdg_hjaelpemidler"] = pd.DataFrame({
@@ -1001,7 +1006,7 @@ class _Generator:
             "pnr": pd.array(h["pnr"], dtype="string"), "kommunekode": h["kommunekode"].astype("int64"),
             "hjaelpemiddel_type": pd.array(t, dtype="string"),
             "ejerskab": pd.array(np.where(rng.random(n) < cal["hm_ejerskab_laan"], "laan", "eje"), dtype="string"),
-            "art": pd.array([cal["hm_art_by_type"][x] for x in t], dtype="string"),
+            "art": pd.array(ts.map(cal["hm_art_by_type"]).to_numpy(), dtype="string"),
             "startdato": h["start"], "slutdato": h["end"],
             "pris": np.round(np.minimum(np.exp(rng.normal(mu, sd)), 5_000_000), 0),
             "lov": pd.array(lov, dtype="string")})
@@ -1136,16 +1141,14 @@ class _Generator:
         ymap = pd.read_csv(MAPPINGS_DIR / "ydelsesgrupper.csv", comment="#", dtype={"kode": "Int64"})
         code2grp = dict(zip(ymap["kode"].dropna().astype(int), ymap.loc[ymap["kode"].notna(), "ydelsesgruppe"]))
         col_of = {c: j for j, c in enumerate(week_cols)}
-        row_of_gid = np.arange(self.n_pers)
 
         def group_at(gid, dates):
             iso = pd.DatetimeIndex(dates).isocalendar()
-            cols = [f"y_{y % 100:02d}{w:02d}" for y, w in zip(iso["year"], iso["week"])]
-            j = np.array([col_of.get(c, -1) for c in cols])
-            v = np.where(j >= 0, self.codes_kept_lookup(gid, j), 0)
-            return np.array([code2grp.get(int(x), "selvforsoerget") if x else "selvforsoerget" for x in v], dtype=object)
+            cols = "y_" + (iso["year"] % 100).astype(str).str.zfill(2) + iso["week"].astype(str).str.zfill(2)
+            j = cols.map(col_of).fillna(-1).astype(np.int64).to_numpy()
+            v = np.where(j >= 0, codes_kept[gid, np.maximum(j, 0)], 0)
+            return pd.Series(v).map(code2grp).fillna("selvforsoerget").to_numpy(dtype=object)
 
-        self._codes_kept = codes_kept
         grp = group_at(g["gid"].to_numpy(), g["start"])
         gy = pd.DataFrame({"bevilling_id": g["bevilling_id"].to_numpy(), "ordning": g["ordning"].to_numpy(), "pnr": g["pnr"].to_numpy(),
                            "kommunekode": g["kommunekode"].to_numpy(), "startdato": g["start"].to_numpy(),
@@ -1163,6 +1166,3 @@ class _Generator:
             act["aar"] = y
             rows.append(act.groupby(["aar", "kommunekode", "ydelsesgruppe"]).size().rename("personer").reset_index())
         self.ctx.plan["pa_active_ydelse"] = pd.concat(rows, ignore_index=True)
-
-    def codes_kept_lookup(self, gid, j):
-        return self._codes_kept[gid, j]
