@@ -49,8 +49,9 @@ nb.cells = [
          "print(rapport.to_text())"),
     md("## Oversigt over inddata"),
     code("oversigt = input_overview(P.data_dir, rapport, synthetic=P.synthetic)\n"
-         "pub.table(oversigt, 'bilag_datagrundlag_inddata', title='Inddata i kørslen',\n"
-         "          note='Antal rækker og kolonner, år og kommuner dækket, datastatus og valideringsstatus pr. fil.', keys=['kolonner'])"),
+         "oversigt = pub.table(oversigt, 'bilag_datagrundlag_inddata', title='Inddata i kørslen',\n"
+         "          note='Antal rækker og kolonner, år og kommuner dækket, datastatus og valideringsstatus pr. fil.', keys=['kolonner'])\n"
+         "pub.show(oversigt)"),
     md("## Valgte kommuner\n\nKortet viser de kommuner, kørslen er afgrænset til (markeret), på DAGI-kommunegrænser "
        "(Geodatastyrelsen/Danske Kommuner). Farven viser befolkningen i 4. kvartal af det valgte år."),
     code("import pandas as pd\n"

@@ -902,7 +902,8 @@ def sagsgennemgang_oversigt(b: BrugData) -> pd.DataFrame:
             mdr = pd.to_numeric(so.loc[t, "varighed_mdr"], errors="coerce").dropna()
             rows.append({**k, "maal": "gns. varighed tidsbegrænsede (mdr.)", "n": len(mdr),
                          "gennemsnit": float(mdr.mean()) if len(mdr) else np.nan})
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    return out.loc[out["n"] > 0].reset_index(drop=True)  # n == 0: the field is not recorded for that ordning
 
 
 def kommune_andele(b: BrugData, ordning: str, kommunekoder: Iterable[int]) -> float:

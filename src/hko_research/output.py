@@ -32,7 +32,7 @@ from . import disclosure, plots
 from .dataset import SYNTHETIC_LABEL
 from .disclosure import DisclosureError, count_columns  # noqa: F401  (re-exported)
 
-__all__ = ["Publisher", "TABLE_NAME_RE", "count_columns", "check_name", "SYNTHETIC_NOTE"]
+__all__ = ["Publisher", "TABLE_NAME_RE", "count_columns", "check_name", "SYNTHETIC_NOTE", "styled"]
 
 TABLE_NAME_RE = re.compile(r"^(?:(?:tabel|figur)_\d+[a-z]?_[a-z0-9_]+|(?:bilag|kort|trend)_[a-z0-9_]+)$")
 SYNTHETIC_NOTE = "Syntetiske data – ikke rigtige registerdata"
@@ -50,6 +50,40 @@ def check_name(name: str) -> str:
             f"'figur_32b_fastholdelse', 'bilag_...', 'kort_...' or 'trend_...' (pattern {TABLE_NAME_RE.pattern})"
         )
     return name
+
+
+_SHARE_COLUMN = re.compile(r"^(andel|ci_|pct|anvendelsesgrad|fastholdelsesgrad|rekrutteringsgrad)|(_andel|_pct|grad)$")
+_ID_COLUMNS = {"kommunekode", "aar", "rang", "rang_min", "rang_max"}
+
+
+def styled(df: pd.DataFrame, *, caption: str | None = None):
+    """A display version of a published table: Danish number format, shares as percentages,
+    suppressed/empty cells as '–', no index. The written CSV/XLSX keep the raw values."""
+    shown = df.drop(columns=[SYNTHETIC_COLUMN], errors="ignore")
+    counts = set(count_columns(shown))
+    formats: dict[str, Any] = {}
+    for col in shown.columns:
+        if not pd.api.types.is_numeric_dtype(shown[col]) or pd.api.types.is_bool_dtype(shown[col]):
+            continue
+        if col in _ID_COLUMNS:
+            formats[col] = lambda v: "–" if pd.isna(v) else str(int(v))
+        elif col in counts:
+            formats[col] = lambda v: "–" if pd.isna(v) else plots.fmt_num(v, 0)
+        elif _SHARE_COLUMN.search(str(col)):
+            formats[col] = lambda v: "–" if pd.isna(v) else plots.fmt_pct(v, 2 if abs(v) < 0.01 else 1, share=True)
+        else:
+            formats[col] = lambda v: "–" if pd.isna(v) else plots.fmt_num(v, 0 if abs(v) >= 1000 else 2)
+    styler = shown.style.format(formats, na_rep="–").hide(axis="index")
+    styler = styler.set_table_styles([
+        {"selector": "th", "props": "text-align: left; background: #f3f4f6; padding: 4px 8px;"},
+        {"selector": "td", "props": "padding: 3px 8px; text-align: left;"},
+        {"selector": "caption", "props": "caption-side: top; font-weight: bold; text-align: left; padding: 6px 0;"},
+    ])
+    if formats:
+        styler = styler.set_properties(subset=list(formats), **{"text-align": "right"})
+    if caption:
+        styler = styler.set_caption(caption)
+    return styler
 
 
 def _atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -168,6 +202,16 @@ class Publisher:
         _atomic_write_bytes(xlsx_path, self._xlsx_bytes(protected, title=title, note=note_text, index=index))
         self.written += [csv_path, xlsx_path]
         return protected
+
+    @staticmethod
+    def show(df: pd.DataFrame) -> None:
+        """Display a published table in the notebook: title, formatted table, note."""
+        from IPython.display import HTML, display
+
+        title, note = df.attrs.get("title"), df.attrs.get("note")
+        display(styled(df, caption=title))
+        if note:
+            display(HTML(f'<p style="font-size: 90%; color: #444; margin-top: 2px;">Anm.: {note}</p>'))
 
     @staticmethod
     def _xlsx_bytes(df: pd.DataFrame, *, title: str, note: str, index: bool) -> bytes:
