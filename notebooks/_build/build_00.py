@@ -1,29 +1,18 @@
 """Writes notebooks/00_datagrundlag.ipynb (no outputs). Run: .venv/bin/python notebooks/_build/build_00.py"""
+import sys
 from pathlib import Path
 
-import nbformat as nbf
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import code, md, new_notebook, parameter_cells, write  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
-nb = nbf.v4.new_notebook()
-nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-               "language_info": {"name": "python"}}
-md, code = nbf.v4.new_markdown_cell, nbf.v4.new_code_cell
-
-params = code(
-    'year = 2019\n'
-    'kommuner = "alle"\n'
-    'data_dir = "data/synthetic"\n'
-    'output_dir = "outputs/manual"\n'
-    'min_cell_size = 5'
-)
-params.metadata["tags"] = ["parameters"]
+nb = new_notebook()
 
 nb.cells = [
     md("# 0. Datagrundlag\n\nOverblik over kørslens inddata: kilde, antal rækker, år og kommuner, der er dækket, "
        "og om hver fil overholder sin datakontrakt (`data_contracts/`)."),
-    params,
-    code("from hko_research.params import validate_notebook_globals\n"
-         "P = validate_notebook_globals(globals())"),
+    *parameter_cells(),
     code("import matplotlib\n"
          "from IPython.display import HTML, Markdown, display\n"
          "from hko_research import reference\n"
@@ -70,5 +59,5 @@ nb.cells = [
          "           note='Kommunegrænser: DAGI, Geodatastyrelsen og Danske Kommuner.')"),
     code("pub.finish()"),
 ]
-nbf.write(nb, HERE.parent / "00_datagrundlag.ipynb")
-print("wrote", HERE.parent / "00_datagrundlag.ipynb")
+write(nb, HERE.parent / "00_datagrundlag.ipynb")
+

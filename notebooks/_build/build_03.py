@@ -3,26 +3,16 @@
 The notebook is thin narrative over hko_research.brug (data preparation, table builders) and
 hko_research.measures (definitions); every table and figure goes through the Publisher.
 """
+import sys
 from pathlib import Path
 
-import nbformat as nbf
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import code, md, new_notebook, parameter_cells, write  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE.parent / "03_brug_af_hko.ipynb"
-
-nb = nbf.v4.new_notebook()
-nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
-               "language_info": {"name": "python"}}
-md, code = nbf.v4.new_markdown_cell, nbf.v4.new_code_cell
-
-params = code(
-    'year = 2019\n'
-    'kommuner = "alle"\n'
-    'data_dir = "data/synthetic"\n'
-    'output_dir = "outputs/manual"\n'
-    'min_cell_size = 5'
-)
-params.metadata["tags"] = ["parameters"]
+nb = new_notebook()
 
 cells = [
     md("# 3. Jobcentrenes brug af HKO (delanalyse 3)\n\n"
@@ -32,9 +22,7 @@ cells = [
        "Målene er defineret én gang i `hko_research.measures` (med rapportens definition og linjenummer) og "
        "`docs/d3_definitions.md`; tabellerne bygges i `hko_research.brug`. Alle tabeller og figurer er "
        "diskretioneret: celler med færre end `min_cell_size` personer og de andele, der bygger på dem, vises ikke."),
-    params,
-    code("from hko_research.params import validate_notebook_globals\n"
-         "P = validate_notebook_globals(globals())"),
+    *parameter_cells(),
     code("import warnings\n"
          "import matplotlib.pyplot as plt\n"
          "import pandas as pd\n"
@@ -308,6 +296,5 @@ cells = [
          "    print(f'{len(pub.values)} tal til sammenligning med rapporten')\n"
          "pub.finish()"),
 ]
-nb.cells = cells[:1] + cells[1:]
-nbf.write(nb, OUT)
-print(f"wrote {OUT}")
+nb.cells = cells
+write(nb, OUT)
