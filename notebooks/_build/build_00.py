@@ -41,6 +41,12 @@ nb.cells = [
          "oversigt = pub.table(oversigt, 'bilag_datagrundlag_inddata', title='Inddata i kørslen',\n"
          "          note='Antal rækker og kolonner, år og kommuner dækket, datastatus og valideringsstatus pr. fil.', keys=['kolonner'])\n"
          "pub.show(oversigt)"),
+    md("## Datakontrakter\n\nHvad hver fil skal indeholde (fra `data_contracts/`): kolonne, DST-variabel, beskrivelse, "
+       "type, om feltet må være tomt, tilladte værdier og nøgle. Brug tabellen som tjekliste ved bestilling af udtræk."),
+    code("from hko_research.contracts import data_dictionary\n"
+         "ordbog = pub.table(data_dictionary(), 'bilag_datakontrakter', title='Datakontrakter: kolonner pr. inddatafil',\n"
+         "                   note='Kolonnenavne matches uden hensyn til store/små bogstaver. Se data_contracts/README.md.')\n"
+         "pub.show(ordbog)"),
     md("## Valgte kommuner\n\nKortet viser de kommuner, kørslen er afgrænset til (markeret), på DAGI-kommunegrænser "
        "(Geodatastyrelsen/Danske Kommuner). Farven viser befolkningen i 4. kvartal af det valgte år."),
     code("import pandas as pd\n"

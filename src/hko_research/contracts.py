@@ -598,3 +598,30 @@ def read_input(data_dir: str | Path, name: str, columns: list[str] | None = None
         raise ValueError(f"{path.name}: {len(bad)} cells do not have their contract type, e.g. row {pos + 1} "
                          f"column {col}: {value!r}; run `hko-research validate`")
     return typed
+
+
+def data_dictionary(names: list[str] | None = None) -> pd.DataFrame:
+    """The contracts as one readable table (a data steward's checklist): one row per column."""
+    rows = []
+    for name, c in sorted(load_contracts().items()):
+        if names is not None and name not in names:
+            continue
+        for spec in c.columns + c.patterns:
+            rule = ""
+            if spec.allowed is not None:
+                values = list(spec.allowed)
+                rule = (f"koder fra {spec.allowed_source}" if spec.allowed_source
+                        else ", ".join(map(str, values[:12])) + (" …" if len(values) > 12 else ""))
+            elif spec.range is not None:
+                lo, hi = (v.date().isoformat() if isinstance(v, pd.Timestamp)
+                          else f"{v:,}".replace(",", ".") for v in spec.range)  # 1.000.000.000, not a CPR-like run
+                rule = f"{lo} til {hi}"
+            elif spec.pattern:
+                rule = f"mønster {spec.pattern}"
+            rows.append({
+                "input": name, "kolonne": spec.name + (" (kolonnefamilie)" if spec.is_pattern else ""),
+                "dst_variabel": spec.dst_name or "", "beskrivelse": spec.label, "type": spec.type,
+                "maa_vaere_tom": "ja" if spec.nullable else "nej", "tilladte_vaerdier": rule,
+                "noegle": "ja" if spec.name in c.key else "",
+            })
+    return pd.DataFrame(rows)
