@@ -72,9 +72,20 @@ def num_formatter(decimals: int = 0) -> FuncFormatter:
     return FuncFormatter(lambda v, _pos: fmt_num(v, decimals))
 
 
-def pct_formatter(decimals: int = 0, *, share: bool = False) -> FuncFormatter:
-    """Axis ticks as '12 pct.' (``share=True`` when the data are 0-1)."""
-    return FuncFormatter(lambda v, _pos: fmt_pct(v, decimals, share=share))
+def pct_formatter(decimals: int | None = None, *, share: bool = False) -> FuncFormatter:
+    """Axis ticks as '12 pct.' (``share=True`` when the data are 0-1). Without ``decimals`` the
+    ticks get as many decimals as they need (2,5 pct. is not shown as '2 pct.')."""
+
+    def fmt(v, _pos):
+        if decimals is not None:
+            return fmt_pct(v, decimals, share=share)
+        pct = float(v) * (100 if share else 1)
+        for d in range(0, 4):
+            if abs(round(pct, d) - pct) < 1e-9:
+                return fmt_pct(pct, d)
+        return fmt_pct(pct, 3)
+
+    return FuncFormatter(fmt)
 
 
 # ------------------------------------------------------------------------------------------
@@ -137,7 +148,7 @@ def bar_chart(
                        ha="right" if (rotate or len(xs) > 6) else "center")
     ax.set_xlim(-0.6, len(xs) - 0.4)
     ax.set_ylim(0, top * 1.1 if top > 0 else 1)
-    ax.yaxis.set_major_formatter(pct_formatter(0, share=share) if percent else num_formatter(0 if top >= 10 else 1))
+    ax.yaxis.set_major_formatter(pct_formatter(share=share) if percent else num_formatter(0 if top >= 10 else 1))
     ax.set_xlabel(xlabel if xlabel is not None else "")
     ax.set_ylabel(ylabel if ylabel is not None else y)
     if title:
@@ -255,7 +266,7 @@ def choropleth(
         cb = fig.colorbar(sm, ax=ax, shrink=0.6, pad=0.01)
         cb.set_label(legend_label)
         if percent:
-            cb.ax.yaxis.set_major_formatter(pct_formatter(0, share=share))
+            cb.ax.yaxis.set_major_formatter(pct_formatter(share=share))
         else:
             cb.ax.yaxis.set_major_formatter(num_formatter(0 if (sm.norm.vmax - sm.norm.vmin) >= 10 else 1))
     if handles:
@@ -310,7 +321,7 @@ def scatter_with_mean(
         ax.xaxis.set_major_locator(mpl.ticker.LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
         ax.xaxis.set_minor_formatter(mpl.ticker.NullFormatter())
     ax.xaxis.set_major_formatter(num_formatter(0))
-    ax.yaxis.set_major_formatter(pct_formatter(0, share=share_y) if percent_y else num_formatter(0))
+    ax.yaxis.set_major_formatter(pct_formatter(share=share_y) if percent_y else num_formatter(0))
     ax.set_xlabel(xlabel if xlabel is not None else x)
     ax.set_ylabel(ylabel if ylabel is not None else y)
     if dropped:
