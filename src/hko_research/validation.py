@@ -87,15 +87,23 @@ def validate_inputs(params, *, names: list[str] | None = None, use_cache: bool =
     from .runner import hash_inputs, project_code_hash
 
     cache_dir = OUTPUTS_DIR / ".cache"
-    key_src = {"inputs": hash_inputs(params.data_dir, cache_dir), "code": project_code_hash(),
-               "names": sorted(names) if names else None, "data_dir": str(params.data_dir)}
-    key = hashlib.sha256(json.dumps(key_src, sort_keys=True).encode()).hexdigest()
-    path = cache_dir / "validation-reports" / f"{key}.json"
-    if path.exists():
-        try:
-            return report_from_json(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError, KeyError, TypeError):
-            pass
+    base = {"inputs": hash_inputs(params.data_dir, cache_dir), "code": project_code_hash(),
+            "data_dir": str(params.data_dir)}
+
+    def cache_path(selection):
+        key = hashlib.sha256(json.dumps({**base, "names": selection}, sort_keys=True).encode()).hexdigest()
+        return cache_dir / "validation-reports" / f"{key}.json"
+
+    path = cache_path(sorted(names) if names else None)
+    # A passed validation of every input covers any subset (the runner validates everything first).
+    for candidate in (path, cache_path(None)) if names else (path,):
+        if candidate.exists():
+            try:
+                cached = report_from_json(json.loads(candidate.read_text(encoding="utf-8")))
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+            if candidate == path or cached.ok:
+                return cached
     report = validate_dataset(params.data_dir, names=names)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".tmp{id(report)}")
