@@ -176,11 +176,13 @@ def load_dir(data_dir, year: int, kommuner: Iterable[int], *, all_kommuner: bool
     lpr["kategori"] = M.funktionsnedsaettelse_kategori(lpr["fn"]).to_numpy()
     j = persons[["ordning", "pnr", "start"]].merge(lpr, on="pnr", how="inner")
     j = j.loc[(j["d_inddto"] < j["start"]) & (j["d_inddto"] >= j["start"] - pd.DateOffset(years=LPR_AAR_FOER))]
-    cats = j.groupby(["ordning", "pnr"])["kategori"].agg(lambda s: frozenset(s.dropna()))
-    persons = persons.merge(cats.rename("lpr_kategorier").reset_index(), on=["ordning", "pnr"], how="left")
-    persons["lpr_kategorier"] = persons["lpr_kategorier"].apply(lambda v: v if isinstance(v, frozenset) else frozenset())
-    for k in ("fysisk", "psykisk", "sensorisk", "intellektuel", "andet"):
-        persons[f"lpr_{k}"] = persons["lpr_kategorier"].apply(lambda s, k=k: k in s)
+    kategorier = ("fysisk", "psykisk", "sensorisk", "intellektuel", "andet")
+    flags = (pd.crosstab([j["ordning"], j["pnr"]], j["kategori"]) > 0).reindex(columns=list(kategorier), fill_value=False)
+    flags = flags.add_prefix("lpr_").reset_index()
+    persons = persons.merge(flags, on=["ordning", "pnr"], how="left")
+    for k in kategorier:
+        persons[f"lpr_{k}"] = persons[f"lpr_{k}"].fillna(False).astype(bool)
+    persons["lpr_antal_kategorier"] = persons[[f"lpr_{k}" for k in kategorier]].sum(axis=1)
 
     # ---- other registers and municipal data
     mentor = read_input(data_dir, "dfdg_mentor", ["pnr", "kommunekode", "startdato", "slutdato"])
@@ -585,7 +587,7 @@ def tabel_14_lpr(b: BrugData) -> pd.DataFrame:
             k = {"niveau": niveau, "ordning": ORDNING_NAVN[o]}
             for c in KATEGORIER:
                 rows.append({**_share_row(p[f"lpr_{c}"], **k, tema="funktionsnedsættelse (LPR)"), "kategori": c})
-            ncat = p["lpr_kategorier"].apply(len)
+            ncat = p["lpr_antal_kategorier"]
             lab = pd.Series(np.where(ncat >= 2, "dobbeltdiagnose", "enkeltdiagnose"), index=p.index).where(ncat > 0)
             rows += _distribution(lab, ["enkeltdiagnose", "dobbeltdiagnose"], **k, tema="multisygdom (LPR)")
     return pd.DataFrame(rows)
