@@ -328,3 +328,19 @@ def test_harmless_names_and_values_pass(name):
     df = pd.DataFrame({name: ["101", "P1234", "2019-01-01", "12345678"], "n": [10, 20, 30, 40]})
     assert_no_person_identifiers(df)  # does not raise
     assert is_protected(protect_table(df, min_cell_size=5))
+
+
+def test_small_complement_of_a_selection_is_protected():
+    """'Valgte kommuner' next to 'Hele landet': total - part is the unpublished rest; when it is a
+    small cell the part is masked so the rest cannot be found by subtraction."""
+    df = pd.DataFrame({
+        "niveau": ["Valgte kommuner", "Valgte kommuner", "Hele landet", "Hele landet"],
+        "kategori": ["mand", "kvinde", "mand", "kvinde"],
+        "antal": [98, 50, 100, 90],
+        "andel": [98 / 148, 50 / 148, 100 / 190, 90 / 190],
+    })
+    out = protect_table(df, min_cell_size=5, complement=[("niveau", "Valgte kommuner", "Hele landet")])
+    assert np.isnan(out.loc[0, "antal"]) and np.isnan(out.loc[0, "andel"])  # rest = 2 men
+    assert out.loc[1, "antal"] == 50 and out.loc[2, "antal"] == 100  # rest = 40 women: fine
+    plain = protect_table(df, min_cell_size=5)
+    assert plain.loc[0, "antal"] == 98  # without the guard the rest (2) would be derivable

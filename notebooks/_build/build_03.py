@@ -47,7 +47,7 @@ cells = [
     code("def tabel(df, name, title, note=None, sums=None):\n"
          "    \"\"\"Publish a table through disclosure control and show it.\"\"\"\n"
          "    shown = pub.table(df, name, title=title, note=note, basis=brug.basis(df), sums=sums,\n"
-         "                      keys=brug.table_keys(df))\n"
+         "                      keys=brug.table_keys(df), complement=brug.COMPLEMENT)\n"
          "    pub.show(shown)\n"
          "    return shown\n"
          "\n"

@@ -29,6 +29,8 @@ from .paths import MAPPINGS_DIR
 
 VALGTE, LANDET = "Valgte kommuner", "Hele landet"
 VALGTE_CASE, ALLE_CASE = "Valgte casekommuner", "Alle casekommuner"
+# Subset next to its whole: the disclosure step guards the unpublished rest (differencing).
+COMPLEMENT = [("niveau", VALGTE, LANDET), ("niveau", VALGTE_CASE, ALLE_CASE)]
 ORDNING_NAVN = {"pa": "Personlig assistance", "hm": "Hjælpemidler", "is": "Isbryderordning", "fa": "Fortrinsadgang"}
 INPUTS = [
     "dfdg_personlig_assistance", "dfdg_hjaelpemidler", "dfdg_isbryder", "dfdg_mentor", "handic", "dream",

@@ -306,6 +306,28 @@ def _exposed(A: np.ndarray, masked_idx: np.ndarray) -> np.ndarray:
     return np.flatnonzero(np.linalg.norm(null, axis=0) < 1e-8)
 
 
+def _mask_small_complements(work: pd.DataFrame, level_col: str, part: str, total: str, other_keys: list[str],
+                            counts: list[str], num: dict, primary: dict, min_cell_size: int,
+                            suppress_zeros: bool) -> None:
+    """Differencing guard: mark a part's count as sensitive when total - part is a small cell."""
+    if level_col not in work.columns:
+        return
+    levels = work[level_col].astype("string")
+    keyed = work[other_keys].astype("string").fillna("\0").agg("\x1f".join, axis=1) if other_keys \
+        else pd.Series("", index=work.index)
+    totals = {k: i for i, k in enumerate(keyed) if levels.iloc[i] == total}
+    for i, k in enumerate(keyed):
+        if levels.iloc[i] != part or k not in totals:
+            continue
+        t = totals[k]
+        for c in counts:
+            rest = num[c][t] - num[c][i]
+            if np.isnan(rest):
+                continue
+            if (0 < rest < min_cell_size) or (suppress_zeros and rest == 0 and num[c][t] > 0):
+                primary[c][i] = True
+
+
 def protect_table(
     df: pd.DataFrame,
     *,
@@ -315,8 +337,13 @@ def protect_table(
     suppress_zeros: bool = False,
     basis_counts: pd.Series | Mapping[str, Any] | Sequence[float] | None = None,
     keys: Sequence[str] | None = None,
+    complement: Sequence[tuple[str, str, str]] | None = None,
 ) -> pd.DataFrame:
     """Return a protected copy of ``df`` (masked cells NaN) marked with ``attrs["disclosure"]``.
+
+    ``complement``: ``[(level_col, part, total)]`` for tables that publish a subset next to its
+    whole (e.g. "Valgte kommuner" next to "Hele landet"): total minus part is the unpublished
+    rest, so a part count is masked when the rest is small (0 < rest < min_cell_size).
 
     ``keys`` names extra columns that describe cells and are never masked (text columns,
     ``kommunekode``, ``aar`` ... and columns in ``sums`` groups are keys automatically).
@@ -358,7 +385,10 @@ def protect_table(
     num = {c: pd.to_numeric(work[c], errors="coerce").to_numpy(dtype="float64", na_value=np.nan) for c in value_cols}
     mask = {c: np.isnan(num[c]) for c in value_cols}  # unpublished cells count as unknown
     pre_nan = {c: mask[c].copy() for c in value_cols}
-    primary = {c: np.asarray(_is_sensitive(pd.Series(num[c]), min_cell_size, suppress_zeros), bool) for c in counts}
+    primary = {c: np.array(_is_sensitive(pd.Series(num[c]), min_cell_size, suppress_zeros), dtype=bool) for c in counts}
+    for level_col, part, total in complement or []:
+        _mask_small_complements(work, level_col, part, total, [k for k in key_cols if k != level_col],
+                                counts, num, primary, min_cell_size, suppress_zeros)
     for c in counts:
         mask[c] |= primary[c]
 

@@ -176,13 +176,15 @@ class Publisher:
         return " ".join(parts)
 
     def table(self, df: pd.DataFrame, name: str, *, title: str, note: str | None = None, basis=None,
-              sums=None, basis_counts=None, index: bool = False, keys: Sequence[str] | None = None) -> pd.DataFrame:
+              sums=None, basis_counts=None, index: bool = False, keys: Sequence[str] | None = None,
+              complement: Sequence[tuple[str, str, str]] | None = None) -> pd.DataFrame:
         """Protect ``df``, write ``tables/<name>.csv`` and ``.xlsx``; return the protected frame."""
         check_name(name)
         if not title:
             raise ValueError("table(): a Danish title is required")
         protected = disclosure.protect_table(
             df, min_cell_size=self.min_cell_size, basis=basis, sums=sums, basis_counts=basis_counts, keys=keys,
+            complement=complement,
         )
         info = dict(protected.attrs["disclosure"])
         if self.synthetic:
