@@ -82,6 +82,7 @@ def test_named_sets():
     hovedstaden = resolve_kommuner("region:Hovedstaden")
     assert len(hovedstaden) == 29 and 101 in hovedstaden
     assert resolve_kommuner([147, "101"]) == (101, 147)
+    assert resolve_kommuner("[147, 101]") == resolve_kommuner("101,147") == (101, 147)  # papermill -p text
     counts = {r: len(resolve_kommuner(f"region:{r}")) for r in reference.REGIONS}
     assert counts == {"Hovedstaden": 29, "Sjælland": 17, "Syddanmark": 22, "Midtjylland": 19, "Nordjylland": 11}
 

@@ -103,6 +103,15 @@ def resolve_kommuner(spec: Any) -> tuple[int, ...]:
             return tuple(sorted(reference.region_kommuner(region)))
         if s.isdigit():
             spec = [int(s)]
+        elif s.startswith("[") or "," in s:
+            # papermill -p passes lists as text: "[101, 147]" or "101,147"
+            try:
+                parsed = yaml.safe_load(s if s.startswith("[") else f"[{s}]")
+            except yaml.YAMLError:
+                parsed = None
+            if not isinstance(parsed, list):
+                raise ParamsError(f"kommuner: {spec!r} is not a list of kommunekoder")
+            spec = parsed
         else:
             raise ParamsError(
                 f"kommuner: {spec!r} is not a kommune set; use a list of kommunekoder, 'alle', "
