@@ -256,22 +256,37 @@ def _distribution(values: pd.Series, categories: Iterable[str] | None = None, **
 
 
 def basis(df: pd.DataFrame) -> dict[str, list[str]]:
-    """Disclosure basis for :meth:`Publisher.table`: every derived numeric column depends on all
-    count columns of its row (a share is masked when its numerator or its base is)."""
+    """Disclosure basis for :meth:`Publisher.table`: which counts each derived column is computed
+    from. ``andel_X`` from ``antal_X`` and ``n``; ``andel``/``ci_*`` from ``antal`` and ``n``;
+    means (``gennemsnit*``, ``gns*``, ``median*``) from ``n``; anything else from every count of
+    its row (the cautious default)."""
     from .disclosure import count_columns
 
-    counts = count_columns(df)
+    counts = [c for c in count_columns(df) if c not in _KEY_COLUMNS]
     keys = set(_KEY_COLUMNS)
     out = {}
     for c in df.columns:
         if c in counts or c in keys or not pd.api.types.is_numeric_dtype(df[c]) or pd.api.types.is_bool_dtype(df[c]):
             continue
-        if counts:
+        if not counts:
+            continue
+        name = str(c)
+        own = f"antal_{name[len('andel_'):]}" if name.startswith("andel_") else None
+        if own in counts:
+            out[c] = [own] + (["n"] if "n" in counts else [])
+        elif name in ("andel", "ci_nedre", "ci_oevre") and {"antal", "n"} & set(counts):
+            out[c] = [x for x in ("antal", "n") if x in counts]
+        elif name.startswith(("gennemsnit", "gns", "median")) and "n" in counts:
+            out[c] = ["n"]
+        else:
             out[c] = counts
     return out
 
 
-_KEY_COLUMNS = ("aar", "kommunekode", "rang", "befolkning", "fuldtidspersoner")
+# Numeric columns that describe a cell rather than count persons (never masked): kommune counts,
+# population, rank, years.
+_KEY_COLUMNS = ("aar", "kommunekode", "rang", "befolkning", "fuldtidspersoner", "antal_kommuner",
+                "antal_kommuner_med_sager")
 
 
 def table_keys(df: pd.DataFrame) -> list[str]:
