@@ -272,7 +272,12 @@ def basis(df: pd.DataFrame) -> dict[str, list[str]]:
             continue
         name = str(c)
         own = f"antal_{name[len('andel_'):]}" if name.startswith("andel_") else None
-        if own in counts:
+        suffix = name.rsplit("_", 1)[-1]
+        if name in _BASIS_OVERRIDES:
+            out[c] = [x for x in _BASIS_OVERRIDES[name] if x in counts] or counts
+        elif suffix in ("pa", "hm", "is", "fa") and f"antal_{suffix}" in counts:
+            out[c] = [f"antal_{suffix}"]  # e.g. enhedspris_hm from the kommune's HM grants
+        elif own in counts:
             out[c] = [own] + (["n"] if "n" in counts else [])
         elif name in ("andel", "ci_nedre", "ci_oevre") and {"antal", "n"} & set(counts):
             out[c] = [x for x in ("antal", "n") if x in counts]
@@ -285,8 +290,11 @@ def basis(df: pd.DataFrame) -> dict[str, list[str]]:
 
 # Numeric columns that describe a cell rather than count persons (never masked): kommune counts,
 # population, rank, years.
-_KEY_COLUMNS = ("aar", "kommunekode", "rang", "befolkning", "fuldtidspersoner", "antal_kommuner",
-                "antal_kommuner_med_sager")
+_KEY_COLUMNS = ("aar", "kommunekode", "rang", "befolkning", "befolkningsandel", "fuldtidspersoner",
+                "antal_kommuner", "antal_kommuner_med_sager")
+# Derived kommune-level columns computed from PA and HM grants only (Figur 24-25).
+_BASIS_OVERRIDES = {name: ["antal_pa", "antal_hm"] for name in
+                    ("udgift_pa_hm", "udgiftsandel", "difference", "hoejere_end_forventet")}
 
 
 def table_keys(df: pd.DataFrame) -> list[str]:
@@ -1030,14 +1038,25 @@ _KOMMUNER_FIG25 = {"koebenhavn": "København", "aarhus": "Aarhus", "aalborg": "A
 
 
 class _Picker:
-    """Reads one national value from a result table; masks it like a table cell (disclosure)."""
+    """Reads one national value from a result table after the table has been through the same
+    disclosure step as every published table (a masked cell gives NaN)."""
 
     def __init__(self, results: dict[str, pd.DataFrame], min_cell_size: int):
         self.r = results
         self.min = int(min_cell_size)
+        self._protected: dict[str, pd.DataFrame] = {}
+
+    def table(self, name: str) -> pd.DataFrame:
+        if name not in self._protected:
+            from .disclosure import protect_table
+
+            df = self.r[name]
+            self._protected[name] = protect_table(df, min_cell_size=self.min, basis=basis(df),
+                                                  keys=table_keys(df), complement=COMPLEMENT)
+        return self._protected[name]
 
     def row(self, table: str, **kw) -> pd.Series | None:
-        df = self.r[table]
+        df = self.table(table)
         m = pd.Series(True, index=df.index)
         for k, v in kw.items():
             m &= df[k] == v
@@ -1050,9 +1069,6 @@ class _Picker:
         r = self.row(table, **kw)
         if r is None or col not in r.index:
             return float("nan")
-        for c in ("antal", "n"):
-            if c in r.index and pd.notna(r[c]) and 0 < float(r[c]) < self.min:
-                return float("nan")
         v = r[col]
         return float(v) if pd.notna(v) else float("nan")
 
@@ -1088,14 +1104,14 @@ def reproduction_values(results: dict[str, pd.DataFrame], params) -> dict[str, f
     fa_tot = P("tabel_11", "antal", ordning=ON["fa"], periode="I alt")
     out[f"d3_tabel11_fa_{y0}_{Y}"] = fa_tot
     out["d3_s51_fa_sager_landsdaekkende"] = fa_tot
-    nk = float(results["survey_kommuner"]["antal_kommuner"].iloc[0])
+    nk = float(P.table("survey_kommuner")["antal_kommuner"].iloc[0])
     out["d3_tabel11_fa_kommuner"] = nk
     out["d3_s51_fa_jobcentre_landsdaekkende"] = nk
     out["d3_s52_stigning_pa"] = P("udvikling", "relativ_aendring", ordning="pa")
     out["d3_s52_stigning_hm"] = P("udvikling", "relativ_aendring", ordning="hm")
     out["d3_dk_stigning_pa_hm"] = P("udvikling", "relativ_aendring", ordning="pa+hm")
     out["d3_s52_fald_offentlig_forsoergelse"] = P("fuldtid_udvikling", "relativ_aendring")
-    kf = results["kommune_fakta"]
+    kf = P.table("kommune_fakta")
     navn2kode = {v: k for k, v in reference.kommune_navne().items()}
     for key, name in (("esbjerg", "Esbjerg"), ("viborg", "Viborg")):
         r = kf.loc[(kf["maal"] == "andel af isbryderforløb") & (kf["kommunekode"] == navn2kode[name])]
@@ -1106,7 +1122,7 @@ def reproduction_values(results: dict[str, pd.DataFrame], params) -> dict[str, f
         v = P("tabel_12", "andel", anvendelsesgrad=band)
         out[f"d3_tabel12_anvendelsesgrad_{band}"] = v
         out[f"d3_s52_anvendelsesgrad_{band}_tekst"] = v
-    ag = results["anvendelsesgrad_grupper"].set_index(["dimension", "gruppe"])
+    ag = P.table("anvendelsesgrad_grupper").set_index(["dimension", "gruppe"])
     out["d3_s52_anvendelsesgrad_hm_gode_rammevilkaar"] = float(ag.loc[("rammevilkaar", "gode"), "anvendelsesgrad_hm"])
     out["d3_s52_anvendelsesgrad_hm_daarlige_rammevilkaar"] = float(ag.loc[("rammevilkaar", "vanskelige"), "anvendelsesgrad_hm"])
     for org, key in (("specialiseret_team", "specialiseret"), ("spredt_specialisering", "spredt"),
@@ -1115,9 +1131,12 @@ def reproduction_values(results: dict[str, pd.DataFrame], params) -> dict[str, f
     for s in ("proaktiv", "reaktiv", "diffus"):
         out[f"d3_s52_anvendelsesgrad_pa_{s}"] = float(ag.loc[("strategi", s), "anvendelsesgrad_pa"])
         out[f"d3_s52_anvendelsesgrad_hm_{s}"] = float(ag.loc[("strategi", s), "anvendelsesgrad_hm"])
-    ak = results["anvendelsesgrad_kommuner"]["anvendelsesgrad"]
-    out["d3_dk_anvendelsesgrad_min"] = float(ak.min())
-    out["d3_dk_anvendelsesgrad_max"] = float(ak.max())
+    # The lowest/highest kommune is found on the unprotected rates; its value is published only if
+    # its own cell survived disclosure control (a min over published cells would name another kommune).
+    raw = results["anvendelsesgrad_kommuner"]["anvendelsesgrad"]
+    ak = P.table("anvendelsesgrad_kommuner")["anvendelsesgrad"]
+    out["d3_dk_anvendelsesgrad_min"] = float(ak.loc[raw.idxmin()])
+    out["d3_dk_anvendelsesgrad_max"] = float(ak.loc[raw.idxmax()])
 
     # ---- Tabel 13 / 5.3.1
     t13 = "tabel_13"
@@ -1158,7 +1177,7 @@ def reproduction_values(results: dict[str, pd.DataFrame], params) -> dict[str, f
     out["d3_dk_pa_over50"] = out["d3_tabel13_pa_over50"]
     out["d3_tabel16_n_is"] = P("antal_modtagere", "antal_personer", ordning=ON["is"])
     out["d3_s534_is_privat_sektor"] = P(t13, ordning=ON["is"], tema="sektor", kategori="privat")
-    ur = results["uddannelse_rammevilkaar"]
+    ur = P.table("uddannelse_rammevilkaar")
     for band, key in (("gode", "top32"), ("vanskelige", "bund32")):
         r = ur.loc[(ur["ordning"] == ON["pa"]) & (ur["rammevilkaar"] == band)]
         out[f"d3_s531_pa_lang_videregaaende_{key}"] = float(r["andel"].iloc[0]) if len(r) else float("nan")
@@ -1193,7 +1212,7 @@ def reproduction_values(results: dict[str, pd.DataFrame], params) -> dict[str, f
     out["d3_fig22_hm_kontanthjaelp"] = P(f22, ordning=ON["hm"], ydelsesgruppe="KTH")
     out["d3_fig23_pa_fleksjob"] = P(f22, ordning=ON["pa"], ydelsesgruppe="FLEKS")
     out["d3_fig23_pa_kontanthjaelp"] = P(f22, ordning=ON["pa"], ydelsesgruppe="KTH")
-    rs = results["rekrutteringsgrad_strategi"].set_index(["ordning", "strategi"])["rekrutteringsgrad"]
+    rs = P.table("rekrutteringsgrad_strategi").set_index(["ordning", "strategi"])["rekrutteringsgrad"]
     for s in ("proaktiv", "reaktiv", "diffus"):
         out[f"d3_s532_rekrutteringsgrad_pa_{s}"] = float(rs[(ON["pa"], s)])
     hm_r = [float(rs[(ON["hm"], s)]) for s in ("proaktiv", "reaktiv", "diffus")]
@@ -1202,22 +1221,20 @@ def reproduction_values(results: dict[str, pd.DataFrame], params) -> dict[str, f
 
     # ---- Tabel 14 / 5.3.3 (case review)
     t14 = "tabel_14"
-    da = results["diagnose_andele"]
+    da = P.table("diagnose_andele")
     for o in ("pa", "hm", "is", "fa"):
         for c in KATEGORIER:
             out[f"d3_tabel14_{o}_{c}"] = P(t14, ordning=ON[o], tema="funktionsnedsættelse", kategori=c)
         out[f"d3_tabel14_{o}_enkeltdiagnose"] = P(t14, ordning=ON[o], tema="multisygdom", kategori="enkeltdiagnose")
         out[f"d3_tabel14_{o}_dobbeltdiagnose"] = P(t14, ordning=ON[o], tema="multisygdom", kategori="dobbeltdiagnose")
         out[f"d3_s533_dobbelt_{o}"] = out[f"d3_tabel14_{o}_dobbeltdiagnose"]
-        n = float((results["sagsgennemgang_oversigt"].query("maal == 'sager' and niveau == @ALLE_CASE")
+        n = float((P.table("sagsgennemgang_oversigt").query("maal == 'sager' and niveau == @ALLE_CASE")
                    .set_index("ordning").loc[ON[o], "antal"]))
         for key in (f"d3_tabel14_n_{o}", f"d3_tabel19_n_{o}", f"d3_fig29_n_{o}"):
             out[key] = n
         for rank, diag in enumerate(_TOP5[o], start=1):
             r = da.loc[(da["ordning"] == o) & (da["kode"] == _DIAG[diag])]
-            a = int(r["antal"].iloc[0]) if len(r) else 0
-            out[f"d3_tabel14_{o}_top{rank}_{diag}"] = (float(r["andel"].iloc[0]) if len(r) else 0.0) \
-                if not (0 < a < P.min) else float("nan")
+            out[f"d3_tabel14_{o}_top{rank}_{diag}"] = float(r["andel"].iloc[0]) if len(r) else 0.0
     out["d3_s51_sagsgennemgang_n"] = float(sum(out[f"d3_tabel14_n_{o}"] for o in ("pa", "hm", "is", "fa")))
     out["d3_s51_fa_sager_casekommuner"] = out["d3_tabel14_n_fa"]
     out["d3_s51_is_sager_casekommuner"] = out["d3_tabel14_n_is"]
@@ -1234,7 +1251,7 @@ def reproduction_values(results: dict[str, pd.DataFrame], params) -> dict[str, f
         r = da.loc[(da["ordning"] == o) & (da["kode"] == code)]
         if not len(r):
             return 0.0
-        return float(r["andel"].iloc[0]) if not (0 < int(r["antal"].iloc[0]) < P.min) else float("nan")
+        return float(r["andel"].iloc[0])  # NaN when masked by the disclosure step
 
     out["d3_dk_is_asperger"] = diag("is", "asperger")
     out["d3_dk_is_bipolar"] = diag("is", "bipolar")
@@ -1326,14 +1343,13 @@ def reproduction_values(results: dict[str, pd.DataFrame], params) -> dict[str, f
     out["d3_s54_hm_undervisning_offentlig_forsoergede"] = s("hm", um, "perspektiv", "rekruttering")
     out["d3_s54_hm_undervisning_fysisk"] = s("hm", um, "funktionsnedsættelse (LPR)", "fysisk")
     out["d3_s54_hm_undervisning_psykisk"] = s("hm", um, "funktionsnedsættelse (LPR)", "psykisk")
-    te = results["type_efter_ydelse"]
+    te = P.table("type_efter_ydelse")
     for key, t in (("strukturering", st_), ("tegnsprog", tg)):
         r = te.loc[(te["niveau"] == LANDET) & (te["ydelsesgruppe"] == "a_dagpenge") & (te["kategori"] == t)]
-        ok = len(r) and not (0 < int(r["antal"].iloc[0]) < P.min)
-        out[f"d3_s534_pa_forsikrede_{key}"] = float(r["andel"].iloc[0]) if ok else float("nan")
+        out[f"d3_s534_pa_forsikrede_{key}"] = float(r["andel"].iloc[0]) if len(r) else float("nan")
 
     # ---- 5.5 Udgiftsniveau
-    un = results["udgifter_national"].set_index("ordning")
+    un = P.table("udgifter_national").set_index("ordning")
     for o in ("pa", "hm", "is"):
         out[f"d3_s55_udgift_{o}_{Y}"] = float(un.loc[ON[o], "udgift_kr"])
         out[f"d3_s55_udgiftsandel_{o}_{Y}"] = float(un.loc[ON[o], "udgiftsandel"])
@@ -1341,12 +1357,12 @@ def reproduction_values(results: dict[str, pd.DataFrame], params) -> dict[str, f
         out[f"d3_s55_borgerandel_{o}"] = float(un.loc[ON[o], "personandel"])
     out["d3_s55_udgiftsandel_hm_v2"] = out[f"d3_s55_udgiftsandel_hm_{Y}"]
     out["d3_s55_udgiftsandel_is_v2"] = out[f"d3_s55_udgiftsandel_is_{Y}"]
-    uk = results["udgifter_kommuner"].set_index("kommune")
+    uk = P.table("udgifter_kommuner").set_index("kommune")
     for key, name in _KOMMUNER_FIG25.items():
         out[f"d3_fig25_{key}_udgiftsandel"] = float(uk.loc[name, "udgiftsandel"])
         out[f"d3_fig25_{key}_befolkningsandel"] = float(uk.loc[name, "befolkningsandel"])
     out["d3_s55_kommuner_hoejere_udgifter"] = float(uk["hoejere_end_forventet"].astype(float).mean())
-    ug = results["udgifter_grupper"].set_index("strategi")
+    ug = P.table("udgifter_grupper").set_index("strategi")
     for s_ in ("proaktiv", "reaktiv"):
         out[f"d3_s55_enhedspris_pa_{s_}"] = float(ug.loc[s_, "enhedspris_pa"])
         out[f"d3_s55_enhedspris_hm_{s_}"] = float(ug.loc[s_, "enhedspris_hm"])
@@ -1375,7 +1391,7 @@ def reproduction_values(results: dict[str, pd.DataFrame], params) -> dict[str, f
         out[f"d3_dk_sagsbehandlingstid_{o}_2020"] = out[f"d3_fig29_{o}_2020"]
     out["d3_dk_forkortet_faktor"] = float(np.nanmax([out[f"d3_fig29_{o}_2018"] / out[f"d3_fig29_{o}_2020"]
                                                      for o in ("pa", "hm", "fa")]))
-    t17 = results["tabel_17"]
+    t17 = P.table("tabel_17")
     for dim, groups in (("organisering", ["specialiseret_team", "spredt_specialisering", "generel_specialisering"]),
                         ("strategi", ["proaktiv", "diffus", "reaktiv"])):
         for g in groups:

@@ -199,7 +199,8 @@ def _is_total_label(v: Any) -> bool:
 
 
 def _classify(df: pd.DataFrame, keys: Sequence[str] | None, sums) -> tuple[list[str], list[str], list[str]]:
-    counts = count_columns(df)
+    # An explicit key wins over a count-like name (e.g. ``antal_kommuner`` counts kommuner, not persons).
+    counts = [c for c in count_columns(df) if keys is None or c not in keys]
     group_cols = {c for item in (sums or []) if not isinstance(item, Mapping) for c in item}
     key_cols, derived = [], []
     for c in df.columns:
