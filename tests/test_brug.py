@@ -197,7 +197,7 @@ def test_anvendelsesgrad_and_tabel_12(b_all):
     assert k.loc[825, "anvendelsesgrad"] == pytest.approx(1 / 150)  # pa5
     assert k.loc[825, "anvendelsesgrad_band"] == "hoej" and k.loc[101, "anvendelsesgrad_band"] == "lav"
     t = brug.tabel_12(b_all)
-    assert _row(t, anvendelsesgrad="lav")["antal_kommuner"] == 2
+    assert _row(t, anvendelsesgrad="lav")["kommuner"] == 2
     assert _row(t, anvendelsesgrad="hoej")["andel"] == pytest.approx(1 / 3)
 
 

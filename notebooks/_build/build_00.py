@@ -39,7 +39,7 @@ nb.cells = [
     md("## Oversigt over inddata"),
     code("oversigt = input_overview(P.data_dir, rapport, synthetic=P.synthetic)\n"
          "oversigt = pub.table(oversigt, 'bilag_datagrundlag_inddata', title='Inddata i kørslen',\n"
-         "          note='Antal rækker og kolonner, år og kommuner dækket, datastatus og valideringsstatus pr. fil.', keys=['kolonner'])\n"
+         "          note='Antal rækker og kolonner, år og kommuner dækket, datastatus og valideringsstatus pr. fil.', keys=['kolonner', 'kommuner_daekket'])\n"
          "pub.show(oversigt)"),
     md("## Datakontrakter\n\nHvad hver fil skal indeholde (fra `data_contracts/`): kolonne, DST-variabel, beskrivelse, "
        "type, om feltet må være tomt, tilladte værdier og nøgle. Brug tabellen som tjekliste ved bestilling af udtræk."),

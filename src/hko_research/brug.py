@@ -291,7 +291,7 @@ def basis(df: pd.DataFrame) -> dict[str, list[str]]:
 # Numeric columns that describe a cell rather than count persons (never masked): kommune counts,
 # population, rank, years.
 _KEY_COLUMNS = ("aar", "kommunekode", "rang", "befolkning", "befolkningsandel", "fuldtidspersoner",
-                "antal_kommuner", "antal_kommuner_med_sager")
+                "kommuner", "kommuner_i_alt", "kommuner_med_sager")
 # Derived kommune-level columns computed from PA and HM grants only (Figur 24-25).
 _BASIS_OVERRIDES = {name: ["antal_pa", "antal_hm"] for name in
                     ("udgift_pa_hm", "udgiftsandel", "difference", "hoejere_end_forventet")}
@@ -383,8 +383,8 @@ def tabel_12(b: BrugData) -> pd.DataFrame:
     rows = []
     for niveau, s in _levels(b, k):
         rows += _distribution(s["anvendelsesgrad_band"], ["lav", "mellem", "hoej"], niveau=niveau)
-    out = pd.DataFrame(rows).rename(columns={"kategori": "anvendelsesgrad", "antal": "antal_kommuner",
-                                             "n": "n_kommuner"})
+    out = pd.DataFrame(rows).rename(columns={"kategori": "anvendelsesgrad", "antal": "kommuner",
+                                             "n": "kommuner_i_alt"})
     return out
 
 
@@ -400,11 +400,11 @@ def anvendelsesgrad_sammenhaenge(b: BrugData) -> pd.DataFrame:
                      ("anvendelsesgrad_hm", "Hjælpemidler")):
         d = k.dropna(subset=[col])
         if len(d) < 3:
-            rows.append({"maal": lab, "n_kommuner": len(d)})
+            rows.append({"maal": lab, "kommuner_i_alt": len(d)})
             continue
         rho, p_s = stats.spearmanr(d["rang"], d[col])
         fit = sm.OLS(d[col].astype(float) * 100, sm.add_constant(d["rang"].astype(float))).fit()
-        rows.append({"maal": lab, "n_kommuner": len(d), "spearman_rho": float(rho), "spearman_p": float(p_s),
+        rows.append({"maal": lab, "kommuner_i_alt": len(d), "spearman_rho": float(rho), "spearman_p": float(p_s),
                      "ols_haeldning_pct_point_pr_rang": float(fit.params["rang"]), "ols_p": float(fit.pvalues["rang"]),
                      "signifikant": bool(p_s < 0.05)})
     return pd.DataFrame(rows)
@@ -420,7 +420,7 @@ def anvendelsesgrad_grupper(b: BrugData) -> pd.DataFrame:
                         ("organisering", ["specialiseret_team", "spredt_specialisering", "generel_specialisering"])):
         for v in values:
             s = k.loc[k[dim] == v]
-            rows.append({"dimension": dim, "gruppe": v, "antal_kommuner": len(s),
+            rows.append({"dimension": dim, "gruppe": v, "kommuner": len(s),
                          "anvendelsesgrad": s["anvendelsesgrad"].mean(),
                          "anvendelsesgrad_pa": s["anvendelsesgrad_pa"].mean(),
                          "anvendelsesgrad_hm": s["anvendelsesgrad_hm"].mean()})
@@ -780,7 +780,7 @@ def enhedspriser(b: BrugData) -> pd.DataFrame:
         for o in ("pa", "hm", "is"):
             ep = M.enhedspris_national(s.set_index("kommunekode")[f"udgift_{o}"], s.set_index("kommunekode")[f"antal_{o}"])
             rows.append({"niveau": niveau, "ordning": ORDNING_NAVN[o], "antal_bevillinger": int(s[f"antal_{o}"].sum()),
-                         "n_kommuner": int((s[f"antal_{o}"] > 0).sum()),
+                         "kommuner_i_alt": int((s[f"antal_{o}"] > 0).sum()),
                          "enhedspris_gns_kommuner": ep["gennemsnit_kommuner"], "enhedspris_samlet": ep["samlet"]})
     return pd.DataFrame(rows)
 
@@ -797,7 +797,7 @@ def enhedspris_sammenhaenge(b: BrugData) -> pd.DataFrame:
             rho, p = stats.spearmanr(d[f"sager_pr_1000_{o}"], d[f"enhedspris_{o}"])
         else:
             rho, p = np.nan, np.nan
-        rows.append({"ordning": ORDNING_NAVN[o], "n_kommuner": len(d), "spearman_rho": float(rho), "p_vaerdi": float(p)})
+        rows.append({"ordning": ORDNING_NAVN[o], "kommuner_i_alt": len(d), "spearman_rho": float(rho), "p_vaerdi": float(p)})
     return pd.DataFrame(rows)
 
 
@@ -807,7 +807,7 @@ def udgifter_grupper(b: BrugData) -> pd.DataFrame:
     rows = []
     for v in ("proaktiv", "reaktiv", "diffus"):
         s = k.loc[k["strategi"] == v]
-        rows.append({"strategi": v, "antal_kommuner": len(s), "enhedspris_pa": s["enhedspris_pa"].mean(),
+        rows.append({"strategi": v, "kommuner": len(s), "enhedspris_pa": s["enhedspris_pa"].mean(),
                      "enhedspris_hm": s["enhedspris_hm"].mean(), "udgift_pr_indbygger": s["udgift_pr_indbygger"].mean()})
     return pd.DataFrame(rows)
 
@@ -857,7 +857,7 @@ def figur_29_30(b: BrugData) -> pd.DataFrame:
             k = int(f.fillna(False).sum())
             n = int(f.notna().sum())
             rows.append({"niveau": niveau, "ordning": ORDNING_NAVN[o], "aar": int(aar), "n": n,
-                         "antal_kommuner_med_sager": int(st.loc[st["uger"].notna(), "kommunekode"].nunique()),
+                         "kommuner_med_sager": int(st.loc[st["uger"].notna(), "kommunekode"].nunique()),
                          "gennemsnit_uger": float(w.mean()) if len(w) else np.nan, "antal_over_4_uger": k,
                          "andel_over_4_uger": M.share(k, n)})
     return pd.DataFrame(rows)
@@ -874,7 +874,7 @@ def tabel_17(b: BrugData) -> pd.DataFrame:
                 st = sv.loc[sv["ordning"] == o]
                 w = st["uger"].dropna()
                 rows.append({"dimension": dim, "gruppe": v, "ordning": ORDNING_NAVN[o], "n": len(w),
-                             "antal_kommuner": int(sv["kommunekode"].nunique()), "antal_sager_gruppe": len(sv),
+                             "kommuner": int(sv["kommunekode"].nunique()), "antal_sager_gruppe": len(sv),
                              "gennemsnit_uger": float(w.mean()) if len(w) else np.nan})
     return pd.DataFrame(rows)
 
@@ -886,7 +886,7 @@ def tabel_18(b: BrugData) -> pd.DataFrame:
     for niveau, r in _case_levels(b, b.ressource):
         for o in ("pa", "hm", "is", "fa"):
             s = r.loc[r["ordning"] == o]
-            rows.append({"niveau": niveau, "ordning": ORDNING_NAVN[o], "n_kommuner": int(s["timer_gns"].notna().sum()),
+            rows.append({"niveau": niveau, "ordning": ORDNING_NAVN[o], "kommuner_i_alt": int(s["timer_gns"].notna().sum()),
                          "timer_gns": float(s["timer_gns"].mean()), "timer_min": float(s["timer_min"].min()),
                          "timer_max": float(s["timer_max"].max())})
     return pd.DataFrame(rows)
@@ -949,7 +949,7 @@ def rekrutteringsgrad_strategi(b: BrugData) -> pd.DataFrame:
             lambda s: M.rekrutteringsgrad(s["ydelsesgruppe"], s["perspektiv"]), include_groups=False)
         for v in ("proaktiv", "reaktiv", "diffus"):
             vals = per_k.get(v, pd.Series(dtype=float)) if len(per_k) else pd.Series(dtype=float)
-            rows.append({"ordning": ORDNING_NAVN[o], "strategi": v, "antal_kommuner": int(pd.Series(vals).notna().sum()),
+            rows.append({"ordning": ORDNING_NAVN[o], "strategi": v, "kommuner": int(pd.Series(vals).notna().sum()),
                          "rekrutteringsgrad": float(pd.Series(vals).mean())})
     return pd.DataFrame(rows)
 
@@ -1001,7 +1001,7 @@ def resultater(b: BrugData, done: dict[str, pd.DataFrame] | None = None) -> dict
              "udgifter_grupper", "uddannelse_rammevilkaar", "figur_29_30", "tabel_17", "tabel_18", "tabel_19",
              "sagsgennemgang_oversigt", "kommune_fakta", "fuldtid_udvikling"]
     out = {n: done[n] if n in done else globals()[n](b) for n in names}
-    out["survey_kommuner"] = pd.DataFrame({"antal_kommuner": [survey_kommuner(b)]})
+    out["survey_kommuner"] = pd.DataFrame({"kommuner": [survey_kommuner(b)]})
     return out
 
 
@@ -1104,7 +1104,7 @@ def reproduction_values(results: dict[str, pd.DataFrame], params) -> dict[str, f
     fa_tot = P("tabel_11", "antal", ordning=ON["fa"], periode="I alt")
     out[f"d3_tabel11_fa_{y0}_{Y}"] = fa_tot
     out["d3_s51_fa_sager_landsdaekkende"] = fa_tot
-    nk = float(P.table("survey_kommuner")["antal_kommuner"].iloc[0])
+    nk = float(P.table("survey_kommuner")["kommuner"].iloc[0])
     out["d3_tabel11_fa_kommuner"] = nk
     out["d3_s51_fa_jobcentre_landsdaekkende"] = nk
     out["d3_s52_stigning_pa"] = P("udvikling", "relativ_aendring", ordning="pa")
@@ -1377,7 +1377,7 @@ def reproduction_values(results: dict[str, pd.DataFrame], params) -> dict[str, f
         for aar in (2018, 2020):
             out[f"d3_fig29_{o}_{aar}_rep"] = out[f"d3_fig29_{o}_{aar}"]
     out["d3_fig29_hm_2020_sager"] = P(f29, "n", ordning=ON["hm"], aar=2020)
-    out["d3_fig29_hm_2020_kommuner"] = P(f29, "antal_kommuner_med_sager", ordning=ON["hm"], aar=2020)
+    out["d3_fig29_hm_2020_kommuner"] = P(f29, "kommuner_med_sager", ordning=ON["hm"], aar=2020)
     out["d3_fig30_hm_over4uger_2018"] = P(f29, "andel_over_4_uger", ordning=ON["hm"], aar=2018)
     out["d3_fig30_hm_over4uger_2020"] = P(f29, "andel_over_4_uger", ordning=ON["hm"], aar=2020)
     for aar in (2019, 2020):
@@ -1398,7 +1398,7 @@ def reproduction_values(results: dict[str, pd.DataFrame], params) -> dict[str, f
             for o in ("pa", "hm", "fa"):
                 out[f"d3_tabel17_{o}_{g}"] = P("tabel_17", "gennemsnit_uger", dimension=dim, gruppe=g, ordning=ON[o])
             r = t17.loc[(t17["dimension"] == dim) & (t17["gruppe"] == g)]
-            nk_ = float(r["antal_kommuner"].iloc[0]) if len(r) else 0.0
+            nk_ = float(r["kommuner"].iloc[0]) if len(r) else 0.0
             ns_ = float(r["antal_sager_gruppe"].iloc[0]) if len(r) else 0.0
             if dim == "strategi":
                 out[f"d3_s56_{g}_count"] = nk_

@@ -78,7 +78,7 @@ def input_overview(data_dir: str | Path, report: ValidationReport | None = None,
             d = _describe(path, contract)
             rec.update({"antal_raekker": d["rows"], "kolonner": d["n_columns"],
                         "aar": f"{min(d['years'])}-{max(d['years'])}" if d["years"] else "",
-                        "antal_kommuner": d["n_kommuner"]})
+                        "kommuner_daekket": d["n_kommuner"]})
             if contract.reference and path.parent != data_dir:
                 rec["datastatus"] = "ægte referencedata (pakken)"
             elif d["kilde"]:

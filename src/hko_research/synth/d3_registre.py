@@ -513,7 +513,20 @@ class _Generator:
         inv = {c: i for i, c in enumerate(colidx)}
         ok = pre >= 0
         pre_local[ok] = [inv.get(v, -1) for v in pre[ok]]
-        st_local = allocate(tcode if o != "is" else np.zeros(m, int), props, rng, preset=np.where(ok & (pre_local < 0), 0, pre_local))
+        pre_local = np.where(ok & (pre_local < 0), 0, pre_local)
+        if o != "is" and o in cal.get("rekrutteringsgrad_strategi", {}):
+            # two stages: perspective (fastholdelse/rekruttering) with the casekommuner's strategy
+            # rates, then the state within (type, perspective) from the raked table's conditional rows
+            rek_col = np.array([c not in cal["fastholdelse_states"] for c in cols])
+            flag = self._perspective(pop, o, tcode, props[:, rek_col].sum(axis=1), rek_col, pre_local)
+            cond = np.zeros((2 * len(types), len(cols)))
+            for t in range(len(types)):
+                for f, mask in ((0, ~rek_col), (1, rek_col)):
+                    row = np.where(mask, props[t], 0.0)
+                    cond[2 * t + f] = row / row.sum() if row.sum() > 0 else mask / mask.sum()
+            st_local = allocate(2 * tcode + flag, cond, rng, preset=pre_local)
+        else:
+            st_local = allocate(tcode if o != "is" else np.zeros(m, int), props, rng, preset=pre_local)
         st = colidx[st_local]
         st[ok] = pre[ok]
         A["state"][gid[new]] = st[new]
@@ -634,6 +647,46 @@ class _Generator:
         A["block"][gid[new]] = b
         A["ordning"][gid[new]] = o
         A["index_start"][gid[new]] = pop["first_start"].to_numpy().astype("datetime64[D]")[new]
+
+    def _perspective(self, pop: pd.DataFrame, o: str, tcode: np.ndarray, r_type: np.ndarray, rek_col: np.ndarray,
+                     pre_local: np.ndarray) -> np.ndarray:
+        """0/1 rekruttering flag per slot of ``pop`` (rekrutteringsgrad, def. 11).
+
+        Casekommuner: the flag goes to a Gumbel-top-k draw (log-odds of the slot's type) until the
+        kommune's grants with the flag reach its strategy's rate (``rekrutteringsgrad_strategi``,
+        l.1379-1385) as closely as whole persons allow, so each kommune's grant-level rate (and the
+        unweighted strategy mean) holds. Other kommuner: per type, exactly the rest of the type's
+        national rekruttering count (persons), so the national type x perspective table is unchanged.
+        Slots with a preset state (shared persons) keep its perspective."""
+        rates = self.cal["rekrutteringsgrad_strategi"][o]
+        rng = self.rng(f"perspective.{o}.{int(pop['block'].iloc[0])}")
+        m = len(pop)
+        flag = np.full(m, -1, dtype=np.int64)
+        fixed = pre_local >= 0
+        flag[fixed] = rek_col[pre_local[fixed]].astype(np.int64)
+        kom = pop["kommunekode"].to_numpy()
+        strat = self.ctx.plan["kommuner"]["strategi"].reindex(kom).to_numpy(object)
+        ng = self.g.groupby("slot").size().reindex(pop.index).fillna(1).to_numpy().astype(np.int64)
+        rt = np.clip(r_type, 1e-3, 1 - 1e-3)
+        logit = np.log(rt / (1 - rt))[tcode]
+        case = np.array([isinstance(s, str) and s in rates for s in strat])
+        for k in np.unique(kom[case]):
+            idx = np.flatnonzero(kom == k)
+            target = rates[strat[idx[0]]] * ng[idx].sum() - ng[idx][flag[idx] == 1].sum()
+            free = idx[flag[idx] < 0]
+            order = free[np.argsort(-(logit[free] + rng.gumbel(size=len(free))), kind="stable")]
+            sums = np.concatenate([[0], np.cumsum(ng[order])])
+            take = order[:int(np.argmin(np.abs(sums - target)))]
+            flag[free] = 0
+            flag[take] = 1
+        for t in np.unique(tcode):
+            it = np.flatnonzero(tcode == t)
+            want = int(round(r_type[t] * len(it))) - int((flag[it] == 1).sum())
+            free = it[flag[it] < 0]
+            want = int(np.clip(want, 0, len(free)))
+            flag[free] = 0
+            flag[free[rng.permutation(len(free))[:want]]] = 1
+        return flag
 
     def _hm_types(self, kom: np.ndarray, rng) -> np.ndarray:
         cal = self.cal
@@ -855,6 +908,11 @@ class _Generator:
         bgroups = list(pd.read_csv(MAPPINGS_DIR / "branche_db07.csv", comment="#")["branchegruppe"])
         bgrp = np.full(N, -1, np.int64)
         sek = np.full(N, -1, np.int64)
+        pa_sl = self.slots[self.slots["ordning"] == "pa"]
+        pa_sl = pa_sl[A["ordning"][pa_sl["gid"].to_numpy()] == "is"]
+        pa_is_gid = pa_sl["gid"].to_numpy().astype(np.int64)
+        pa_is_kom = pa_sl["kommunekode"].to_numpy().astype(np.int64)
+        pa_is_blk = pa_sl["block"].to_numpy().astype(np.int64)
         for o, blk in sorted({(o, int(b)) for o, b in zip(A["ordning"], A["block"])}):
             sel = (A["ordning"] == o) & (A["block"] == blk)
             bs = cal["branche"][o]
@@ -864,6 +922,12 @@ class _Generator:
                     continue
                 kom = A["kommune"][idx]
                 if o == "pa":
+                    # isbryder persons who are also PA recipients of the block keep their branche but
+                    # count in their PA kommune's target (residual allocation, e.g. Esbjerg l.1481)
+                    sh = np.flatnonzero(part[pa_is_gid] & (pa_is_blk == blk))
+                    n_own = len(idx)
+                    idx_pa = np.concatenate([idx, pa_is_gid[sh]])
+                    kom = np.concatenate([kom, pa_is_kom[sh]])
                     ks = np.unique(kom)
                     cnt = pd.Series(kom).value_counts().reindex(ks).to_numpy().astype(float)
                     rc = {}
@@ -873,7 +937,8 @@ class _Generator:
                             rc[str(c)] = [{"cols": [k], "share": v} for k, v in d.items()]
                     props = table_props([str(k) for k in ks], bgroups, dict(zip([str(k) for k in ks], cnt / cnt.sum())),
                                         {k: bs.get(k, 0.0) + 1e-9 for k in bgroups}, row_cond=rc)
-                    bg = allocate(np.searchsorted(ks, kom), props, rng)
+                    pre = np.concatenate([np.full(n_own, -1), bgrp[idx_pa[n_own:]]])
+                    bg = allocate(np.searchsorted(ks, kom), props, rng, preset=pre)[:n_own]
                 else:
                     bg = allocate(np.zeros(len(idx), int), np.array([[bs.get(k, 0.0) for k in bgroups]]), rng)
                 bgrp[idx] = bg
