@@ -281,6 +281,21 @@ def test_ydelse_at_grant(fr):
     assert 0.05 - 0.02 <= (g == "jobafklaring").mean() <= 0.14 + 0.02
 
 
+def test_rekrutteringsgrad_by_strategy(gen):
+    """l.1379-1385: rekrutteringsgrad per casekommune, unweighted mean per strategy: PA 19/16/16 pct.,
+    HM between 64 and 74 pct.; the national fastholdelse shares are unchanged (test_ydelse_at_grant)."""
+    ctx, fr = gen
+    strat = ctx.plan["kommuner"]["strategi"]
+    for o, want in (("pa", {"proaktiv": 0.19, "reaktiv": 0.16, "diffus": 0.16}),
+                    ("hm", {"proaktiv": 0.74, "reaktiv": 0.64, "diffus": 0.69})):
+        d = _period(_grants(fr, o)).reset_index(drop=True)
+        _, p = _ydelse(fr, d)
+        d = d.assign(rek=(p == "rekruttering").to_numpy(), strategi=strat.reindex(d["kommunekode"]).to_numpy())
+        per_k = d.dropna(subset=["strategi"]).groupby(["strategi", "kommunekode"])["rek"].mean()
+        for s, v in want.items():
+            near(per_k[s].mean(), v, 0.02)
+
+
 def test_pa_types_and_subgroups(fr):
     pa = _period(_grants(fr, "pa")).reset_index(drop=True)
     t = pa["pa_type"]

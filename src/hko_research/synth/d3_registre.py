@@ -18,6 +18,10 @@ Calibration approach
   to a Gumbel-top-k draw weighted by a kommune offset, which keeps the count exact). Members whose
   value is already fixed (persons shared with another ordning) are subtracted first
   (*residual allocation*), so the shares still hold.
+* **Perspective by strategy.** For PA and HM the state is drawn in two stages: first the
+  perspective (fastholdelse/rekruttering), where each casekommune's grants reach its strategy's
+  rekrutteringsgrad (l.1379-1385) and the other kommuner take the rest of each type's national
+  count; then the state within (type, perspective) from the raked table's conditional rows.
 * **Raking.** Where several report numbers constrain one table (PA type x ydelsesgruppe, HM type x
   ydelsesgruppe, type x køn, type x aldersgruppe, rammevilkår band x uddannelse, kommune x HM type,
   kommune x branche) the table is built by iterative proportional fitting from a plausibility seed:
@@ -628,7 +632,13 @@ class _Generator:
             rem = free[dob[free] == 1]
             resid = np.clip(hv / (1 + d) * len(free) * (1 + d) - np.bincount(cat1[free], minlength=5), 0, None)
             target = lr_round(resid, len(rem))
-            for c in np.argsort(-target, kind="stable"):
+            todo = [int(c) for c in np.argsort(-target, kind="stable") if target[c] > 0]
+            while todo:
+                # scarcest category first (target / persons whose primary is another category): the
+                # dominant primary category can only be given as secondary to the few others
+                elig = {c: int((cat1[rem] != c).sum()) for c in todo}
+                c = max(todo, key=lambda c: target[c] / max(elig[c], 1))
+                todo.remove(c)
                 el = rem[cat1[rem] != c]
                 k = min(int(target[c]), len(el))
                 if k <= 0:
