@@ -62,3 +62,19 @@ def test_same_seed_same_bytes_different_seed_differs(tmp_path):
     assert len(one) >= 15
     differing = [k for k in one if k != "befolkning.csv" and one[k] != three.get(k)]
     assert len(differing) >= 10
+
+
+def test_existing_data_reused_only_when_generator_code_is_unchanged(tmp_path, monkeypatch):
+    import hko_research.synth as synth
+    from hko_research.synth.population import generate_befolkning
+
+    monkeypatch.setattr(synth, "_generators", lambda: [("befolkning", generate_befolkning)])
+    out = synth.synthesize((2019,), 3, tmp_path / "d")
+    marker = out / "DATASET.yaml"
+    first = marker.stat().st_mtime_ns
+    synth.synthesize((2019,), 3, tmp_path / "d")
+    assert marker.stat().st_mtime_ns == first  # same seed, years and code: reused
+    monkeypatch.setattr(synth, "generator_code_hash", lambda: "changed")
+    synth.synthesize((2019,), 3, tmp_path / "d")
+    assert marker.stat().st_mtime_ns != first  # changed generator: regenerated
+    assert "generator_code: changed" in marker.read_text(encoding="utf-8")

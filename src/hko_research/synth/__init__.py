@@ -71,6 +71,15 @@ def _generators() -> list[tuple[str, Generator]]:
     return gens
 
 
+def generator_code_hash() -> str:
+    """SHA-256 over the generator's code and calibration files (a changed generator regenerates)."""
+    here = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for path in sorted([*here.glob("*.py"), *here.glob("*.yaml")]):
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
 def parse_years(spec: str | int) -> tuple[int, ...]:
     s = str(spec).strip()
     if "-" in s:
@@ -98,11 +107,12 @@ def write_frame(df: pd.DataFrame, path_stem: Path, csv: bool) -> Path:
 def synthesize(years, seed: int, out_dir, *, force: bool = False) -> Path:
     """Generate every synthetic input into ``out_dir`` (atomically: built aside, then moved)."""
     out = resolve(out_dir)
+    code = generator_code_hash()
     if out.exists() and not force and (out / DESCRIPTOR).exists():
         existing = yaml.safe_load((out / DESCRIPTOR).read_text(encoding="utf-8")) or {}
         if existing.get("seed") == seed and list(existing.get("years", [])) == list(years) \
-                and existing.get("generator") == GENERATOR_VERSION:
-            return out
+                and existing.get("generator") == GENERATOR_VERSION and existing.get("generator_code") == code:
+            return out  # same seed, years and generator code: the bytes would be identical
     tmp = out.parent / f".{out.name}.tmp-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
@@ -118,6 +128,7 @@ def synthesize(years, seed: int, out_dir, *, force: bool = False) -> Path:
         "description": "Syntetiske data kalibreret til rapportens offentliggjorte tal (hko-research synth). "
                        "Ikke rigtige personer; befolkning 2018K1-2020K3 er ægte FOLK1A.",
         "generator": GENERATOR_VERSION,
+        "generator_code": code,
         "seed": int(seed),
         "years": [int(y) for y in years],
         "files": dict(sorted(written.items())),
