@@ -72,7 +72,11 @@ def styled(df: pd.DataFrame, *, caption: str | None = None):
         elif _SHARE_COLUMN.search(str(col)):
             formats[col] = lambda v: "–" if pd.isna(v) else plots.fmt_pct(v, 2 if abs(v) < 0.01 else 1, share=True)
         else:
-            formats[col] = lambda v: "–" if pd.isna(v) else plots.fmt_num(v, 0 if abs(v) >= 1000 else 2)
+            vals = pd.to_numeric(shown[col], errors="coerce").dropna()
+            if len(vals) and (vals == vals.round()).all():  # whole numbers stored as float (NaN present)
+                formats[col] = lambda v: "–" if pd.isna(v) else plots.fmt_num(v, 0)
+            else:
+                formats[col] = lambda v: "–" if pd.isna(v) else plots.fmt_num(v, 0 if abs(v) >= 1000 else 2)
     styler = shown.style.format(formats, na_rep="–").hide(axis="index")
     styler = styler.set_table_styles([
         {"selector": "th", "props": "text-align: left; background: #f3f4f6; padding: 4px 8px;"},
