@@ -231,17 +231,23 @@ def test_validator_that_crashes_stops_the_run(tmp_path):
     assert "contracts not ready" in (result.run_dir / "validering.txt").read_text(encoding="utf-8")
 
 
-def test_validation_is_cached_per_input_hashes(tmp_path):
+def test_runner_reports_whether_validation_came_from_the_cache(tmp_path):
+    """The runner calls the validator once per run and records its cache status in the manifest
+    (caching itself lives in validation.validate_inputs, tested in test_validation_cache.py)."""
     params = make_params(tmp_path, notebooks=())
-    validator = FakeValidator()
+
+    class CachingFake(FakeValidator):
+        def __call__(self, p):
+            report = super().__call__(p)
+            report.from_cache = self.calls > 1
+            return report
+
+    validator = CachingFake()
     r1, _ = do_run(params, validate=validator)
     r2, _ = do_run(params, validate=validator)
-    assert validator.calls == 1 and r1.exit_code == r2.exit_code == 0
+    assert validator.calls == 2 and r1.exit_code == r2.exit_code == 0
+    assert json.loads((r1.run_dir / "manifest.json").read_text())["validation"]["cached"] is False
     assert json.loads((r2.run_dir / "manifest.json").read_text())["validation"]["cached"] is True
-    assert list((params.output_dir / ".cache" / "validation").glob("*.json"))
-    (params.data_dir / "tiny.csv").write_text("kommunekode,antal\n101,1\n")
-    do_run(params, validate=validator)
-    assert validator.calls == 2
 
 
 def test_run_command_rejects_bad_params(tmp_path, capsys):

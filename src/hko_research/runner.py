@@ -21,9 +21,9 @@ one ``os.replace`` when complete; a failed notebook contributes only its error p
 writes into a private staging folder (its ``output_dir`` parameter), so a failing notebook's half
 tables are simply never merged.
 
-Cache (``<output_dir>/.cache``): ``validation/<key>.json`` for input validation and
-``notebooks/<nb>/<key>/`` for a finished notebook (outputs, executed notebook, HTML, timing). The
-notebook key covers the notebook file, its parameters (except output_dir), every input file's
+Cache (``<output_dir>/.cache``): ``notebooks/<nb>/<key>/`` for a finished notebook (outputs,
+executed notebook, HTML, timing). Input validation is cached by ``validation.validate_inputs``
+itself (one cache, shared with the notebooks). The notebook key covers the notebook file, its parameters (except output_dir), every input file's
 SHA-256 and the hash of the project's code and configuration, so any change re-executes.
 
 Import discipline: papermill, nbconvert, pandas and tqdm are imported only where a notebook is
@@ -155,7 +155,7 @@ def run(
 
     input_hashes = hash_inputs(Path(params.data_dir), cache_dir)
     code_hash = project_code_hash()
-    validation = _validate_cached(params, validate, input_hashes, code_hash, cache_dir)
+    validation = _validate(params, validate)
 
     tmp = output_dir / f".{params.name}.tmp-{os.getpid()}"
     if tmp.exists():
@@ -268,14 +268,6 @@ def project_code_hash() -> str:
     return h.hexdigest()
 
 
-def _validation_key(params, validate, input_hashes: dict[str, str], code_hash: str) -> str:
-    """Inputs + contracts + mappings (inside code_hash) + which validator + the selection it checks."""
-    who = f"{getattr(validate, '__module__', '')}.{getattr(validate, '__qualname__', repr(validate))}"
-    payload = {"inputs": input_hashes, "code": code_hash, "validator": who,
-               "year": params.year, "kommuner": list(params.kommuner), "data_dir": str(params.data_dir)}
-    return sha256_bytes(json.dumps(payload, sort_keys=True).encode())
-
-
 def notebook_cache_key(notebook_path: Path, parameters: dict[str, Any], input_hashes: dict[str, str],
                        code_hash: str) -> str:
     """sha256 over the notebook file, its parameters without output_dir, input hashes and code hash."""
@@ -293,15 +285,8 @@ def notebook_cache_key(notebook_path: Path, parameters: dict[str, Any], input_ha
 # Validation
 
 
-def _validate_cached(params, validate, input_hashes, code_hash, cache_dir: Path) -> _Validation:
-    key = _validation_key(params, validate, input_hashes, code_hash)
-    path = cache_dir / "validation" / f"{key}.json"
-    if path.exists():
-        try:
-            d = json.loads(path.read_text(encoding="utf-8"))
-            return _Validation(ok=bool(d["ok"]), text=d["text"], summary=d["summary"], cached=True)
-        except (OSError, ValueError, KeyError):
-            pass
+def _validate(params, validate) -> _Validation:
+    """Run the validator (the default, ``validate_inputs``, caches by content itself)."""
     try:
         report = validate(params)
     except Exception as exc:  # a validator that cannot run must stop the run, visibly
@@ -315,11 +300,8 @@ def _validate_cached(params, validate, input_hashes, code_hash, cache_dir: Path)
         summary = report.summary()
     except Exception as exc:
         summary = {"ok": bool(report.ok), "summary_error": f"{type(exc).__name__}: {exc}"}
-    result = _Validation(ok=bool(report.ok), text=text, summary=summary)
-    _write_text_atomic(path, json.dumps({"ok": result.ok, "text": text, "summary": summary,
-                                         "created": datetime.now().astimezone().isoformat()},
-                                        ensure_ascii=False, default=str))
-    return result
+    return _Validation(ok=bool(report.ok), text=text, summary=summary,
+                       cached=bool(getattr(report, "from_cache", False)))
 
 
 def _report_text(report) -> str:

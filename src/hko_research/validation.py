@@ -40,6 +40,7 @@ class ValidationReport:
     failures: list[Failure] = field(default_factory=list)
     inputs: list[InputStatus] = field(default_factory=list)
     counts: Counter = field(default_factory=Counter)
+    from_cache: bool = False
 
     @property
     def ok(self) -> bool:
@@ -70,15 +71,18 @@ class ValidationReport:
         return render_text(self)
 
 
-def validate_inputs(params, *, names: list[str] | None = None, use_cache: bool = True) -> ValidationReport:
+def validate_inputs(params, *, names: list[str] | None = None, use_cache: bool = True,
+                    cache_dir: Path | None = None) -> ValidationReport:
     """Validate every input for ``params`` (a RunParams), or only ``names``.
 
-    Results are cached by content (input file hashes, contracts, mappings and package code), so a
-    notebook validating after the runner, or a rerun on unchanged data, does not repeat the work.
+    This is the one validation cache of the project: results are keyed by content (input file
+    hashes, contracts, mappings and package code), so the runner, a notebook validating after the
+    runner, and a rerun on unchanged data share one result. A passed validation of every input
+    covers any subset. ``report.from_cache`` says whether the result was reused.
     """
-    from .contracts import validate_dataset
-
     if not use_cache:
+        from .contracts import validate_dataset
+
         return validate_dataset(params.data_dir, names=names)
     import hashlib
     import json
@@ -86,7 +90,7 @@ def validate_inputs(params, *, names: list[str] | None = None, use_cache: bool =
     from .paths import OUTPUTS_DIR
     from .runner import hash_inputs, project_code_hash
 
-    cache_dir = OUTPUTS_DIR / ".cache"
+    cache_dir = Path(cache_dir) if cache_dir is not None else OUTPUTS_DIR / ".cache"
     base = {"inputs": hash_inputs(params.data_dir, cache_dir), "code": project_code_hash(),
             "data_dir": str(params.data_dir)}
 
@@ -95,7 +99,6 @@ def validate_inputs(params, *, names: list[str] | None = None, use_cache: bool =
         return cache_dir / "validation-reports" / f"{key}.json"
 
     path = cache_path(sorted(names) if names else None)
-    # A passed validation of every input covers any subset (the runner validates everything first).
     for candidate in (path, cache_path(None)) if names else (path,):
         if candidate.exists():
             try:
@@ -103,7 +106,10 @@ def validate_inputs(params, *, names: list[str] | None = None, use_cache: bool =
             except (OSError, ValueError, KeyError, TypeError):
                 continue
             if candidate == path or cached.ok:
+                cached.from_cache = True
                 return cached
+    from .contracts import validate_dataset  # heavy imports only when the work is done
+
     report = validate_dataset(params.data_dir, names=names)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".tmp{id(report)}")
