@@ -82,7 +82,7 @@ cells = [
     code("R['tabel_11'] = brug.tabel_11(B)\n"
          "t11 = tabel(R['tabel_11'], 'tabel_11_bevillinger', f'Tabel 11: Antallet af bevillinger og genbevillinger {P.year - 1}-{P.year}',\n"
          "            note='Kilde: DFDG (personlig assistance, hjælpemidler, isbryderordning). Fortrinsadgang: landsdækkende '\n"
-         "                 f'survey, {brug.survey_kommuner(B)} kommuner har indberettet.', sums=[['niveau', 'ordning']])\n"
+         "                 f'survey, {brug.survey_kommuner(B)} kommuner har indberettet.', sums=brug.SUMS['tabel_11'])\n"
          "R['udvikling'] = brug.udvikling(B)\n"
          "udv = tabel(R['udvikling'], 'tabel_11b_udvikling', f'Udvikling i antal bevillinger {P.year - 1}-{P.year}')"),
     md("### Anvendelsesgrad\n\n"
@@ -92,7 +92,7 @@ cells = [
     code("R['tabel_12'] = brug.tabel_12(B)\n"
          "t12 = tabel(R['tabel_12'], 'tabel_12_anvendelsesgrad', f'Tabel 12: Andel kommuner fordelt på anvendelsesgrad af HKO, {P.year}',\n"
          "            note=f'Bevillinger af PA og hjælpemidler (DFDG) i {P.year} i pct. af indbyggertallet {P.year}K4.',\n"
-         "            sums=[['niveau']])\n"
+         "            sums=brug.SUMS['tabel_12'])\n"
          "R['anvendelsesgrad_kommuner'] = brug.anvendelsesgrad_kommuner(B)\n"
          "kom_cols = ['kommunekode', 'kommune', 'antal_pa', 'antal_hm', 'befolkning', 'anvendelsesgrad', 'anvendelsesgrad_pa',\n"
          "            'anvendelsesgrad_hm', 'anvendelsesgrad_band', 'rang', 'rammevilkaar', 'kommunestoerrelse']\n"
@@ -136,7 +136,7 @@ cells = [
          "            f'Tabel 13: Fremherskende karakteristika på tværs af HKO, {P.year - 1}-{P.year}',\n"
          "            note='Køn og alder (DREAM), uddannelse (UDDA) og indkomst (IND) i indeksbevillingens år, branche og '\n"
          "                 'sektor (DREAM) i bevillingsmåneden. Andele blandt modtagere med oplysningen.',\n"
-         "            sums=[['niveau', 'ordning', 'tema']])\n"
+         "            sums=brug.SUMS['tabel_13'])\n"
          "R['tabel_13_indkomst'] = brug.tabel_13_indkomst(B)\n"
          "ti = tabel(R['tabel_13_indkomst'], 'tabel_13b_indkomst', 'Tabel 13: Gennemsnitlig personlig indkomst')\n"
          "R['profil_ekstra'] = brug.profil_ekstra(B)\n"
@@ -149,7 +149,7 @@ cells = [
        "(l.1340); rekrutteringsgraden andelen bevilget til borgere på øvrig offentlig ydelse (l.1342)."),
     code("R['ydelsesforhold'] = brug.ydelsesforhold(B)\n"
          "ty = tabel(R['ydelsesforhold'], 'tabel_13d_ydelsesforhold', 'Bevillinger efter ydelsesgruppe og perspektiv ved bevillingen',\n"
-         "           sums=[['niveau', 'ordning', 'tema']])\n"
+         "           sums=brug.SUMS['ydelsesforhold'])\n"
          "R['rekrutteringsgrad_strategi'] = brug.rekrutteringsgrad_strategi(B)\n"
          "tr = tabel(R['rekrutteringsgrad_strategi'], 'tabel_13e_rekrutteringsgrad_strategi',\n"
          "           'Rekrutteringsgrad efter casekommunernes strategi', note='Uvægtet gennemsnit af kommunernes rekrutteringsgrad.')"),
@@ -176,7 +176,7 @@ cells = [
          "             note='Diagnoser de fem år før indeksbevillingen, kodet til funktionsnedsættelser (længste ICD-10-præfiks).')"),
     code("R['bevillingstyper'] = brug.bevillingstyper(B)\n"
          "t15 = tabel(R['bevillingstyper'], 'tabel_15_kompensationsbehov', 'Tabel 15: Kompensationsbehov – typer af personlig assistance og hjælpemidler',\n"
-         "            sums=[['niveau', 'ordning', 'tema']])\n"
+         "            sums=brug.SUMS['bevillingstyper'])\n"
          "R['tabel_16'] = brug.tabel_16(B)\n"
          "t16 = tabel(R['tabel_16'], 'tabel_16_parallelindsatser', 'Tabel 16: Fordeling af parallelindsatser på tværs af HKO',\n"
          "            note='Andel af ordningens modtagere i perioden med en anden indsats, der overlapper en af deres bevillinger. '\n"
@@ -257,7 +257,7 @@ cells = [
          "            note='Nøglepersonernes egne skøn i casekommunerne.')\n"
          "R['tabel_19'] = brug.tabel_19(B)\n"
          "t19 = tabel(R['tabel_19'], 'tabel_19_opfoelgning', 'Tabel 19: Opfølgningspraksis for personlig assistance og hjælpemidler',\n"
-         "            sums=[['niveau', 'ordning', 'tema']])"),
+         "            sums=brug.SUMS['tabel_19'])"),
 
     md("## 5.7 Delkonklusion\n\nSammenfatningen nedenfor er skrevet ud fra de beregnede (diskretionerede) tal."),
     code("def v(df, col='andel', **kw):\n"

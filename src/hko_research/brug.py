@@ -29,6 +29,16 @@ from .paths import MAPPINGS_DIR
 
 VALGTE, LANDET = "Valgte kommuner", "Hele landet"
 VALGTE_CASE, ALLE_CASE = "Valgte casekommuner", "Alle casekommuner"
+# Additive groups of the published tables (secondary suppression), by builder: used by the
+# notebook when publishing and by reproduction_values, so both apply the same disclosure step.
+SUMS = {
+    "tabel_11": [['niveau', 'ordning']],
+    "tabel_12": [['niveau']],
+    "tabel_13": [['niveau', 'ordning', 'tema']],
+    "ydelsesforhold": [['niveau', 'ordning', 'tema']],
+    "bevillingstyper": [['niveau', 'ordning', 'tema']],
+    "tabel_19": [['niveau', 'ordning', 'tema']],
+}
 # Subset next to its whole: the disclosure step guards the unpublished rest (differencing).
 COMPLEMENT = [("niveau", VALGTE, LANDET), ("niveau", VALGTE_CASE, ALLE_CASE)]
 ORDNING_NAVN = {"pa": "Personlig assistance", "hm": "Hjælpemidler", "is": "Isbryderordning", "fa": "Fortrinsadgang"}
@@ -1051,7 +1061,7 @@ class _Picker:
             from .disclosure import protect_table
 
             df = self.r[name]
-            self._protected[name] = protect_table(df, min_cell_size=self.min, basis=basis(df),
+            self._protected[name] = protect_table(df, min_cell_size=self.min, basis=basis(df), sums=SUMS.get(name),
                                                   keys=table_keys(df), complement=COMPLEMENT)
         return self._protected[name]
 
