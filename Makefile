@@ -7,7 +7,7 @@ SEED ?= 2021
 YEARS ?= 2017-2021
 DATA := data/synthetic
 PARAMS ?= params/default.yaml
-SYNTH_SOURCES := $(shell find src/hko_research/synth -name '*.py' -o -name '*.yaml' 2>/dev/null)
+SYNTH_SOURCES := $(shell find src/hko_research/synth src/hko_research/analyses/*/synth -name '*.py' -o -name '*.yaml' 2>/dev/null)
 
 .DEFAULT_GOAL := help
 .PHONY: help venv data report test lab validate system-deps lock clean

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from hko_research import reference
+from hko_research.kommuner import REGIONS, casekommuner, kommune_navne
 from hko_research.params import ParamsError, load_params, resolve_kommuner, validate_notebook_globals, validate_params
 
 
@@ -77,18 +77,18 @@ def test_missing_data_dir_is_clear(tmp_path):
 
 
 def test_named_sets():
-    assert resolve_kommuner("casekommuner") == tuple(sorted(reference.casekommuner()))
-    assert len(reference.casekommuner()) == 20
+    assert resolve_kommuner("casekommuner") == tuple(sorted(casekommuner()))
+    assert len(casekommuner()) == 20
     hovedstaden = resolve_kommuner("region:Hovedstaden")
     assert len(hovedstaden) == 29 and 101 in hovedstaden
     assert resolve_kommuner([147, "101"]) == (101, 147)
     assert resolve_kommuner("[147, 101]") == resolve_kommuner("101,147") == (101, 147)  # papermill -p text
-    counts = {r: len(resolve_kommuner(f"region:{r}")) for r in reference.REGIONS}
+    counts = {r: len(resolve_kommuner(f"region:{r}")) for r in REGIONS}
     assert counts == {"Hovedstaden": 29, "Sjælland": 17, "Syddanmark": 22, "Midtjylland": 19, "Nordjylland": 11}
 
 
 def test_casekommuner_are_the_reports_twenty():
-    names = set(reference.kommune_navne()[k] for k in reference.casekommuner())
+    names = set(kommune_navne()[k] for k in casekommuner())
     assert {"Thisted", "Høje-Taastrup", "Bornholm", "Stevns", "Vesthimmerlands"} <= names
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from hko_research import reference
+from hko_research.kommuner import befolkning_folk1a
 from hko_research.dataset import load_dataset_info
 from hko_research.synth import SynthContext, parse_years
 from hko_research.synth.population import EXTRAPOLATED, REAL_SOURCE, generate_befolkning
@@ -21,7 +21,7 @@ def test_parse_years():
 def test_population_real_quarters_unchanged_and_others_marked():
     ctx = SynthContext(years=(2017, 2018, 2019, 2020, 2021), seed=1)
     bef = generate_befolkning(ctx)["befolkning"]
-    real = reference.befolkning_folk1a()
+    real = befolkning_folk1a()
     merged = real.merge(bef, on=["kommunekode", "kvartal"], suffixes=("_ref", ""))
     assert len(merged) == len(real) == 1078
     assert (merged["befolkning_ref"] == merged["befolkning"]).all()

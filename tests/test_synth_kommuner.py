@@ -16,7 +16,7 @@ import pytest
 import yaml
 from scipy.stats import spearmanr
 
-from hko_research import reference
+from hko_research.kommuner import casekommuner, kommune_navne, kommunekoder
 from hko_research.paths import CONTRACTS_DIR, MAPPINGS_DIR
 from hko_research.synth import SynthContext
 from hko_research.synth import d3_aggregater, d3_kommuner, d3_sager
@@ -92,7 +92,7 @@ def assert_rel(got: float, want: float, rel: float, what: str = "") -> None:
 
 
 def code(name: str) -> int:
-    return {v: k for k, v in reference.kommune_navne().items()}[name]
+    return {v: k for k, v in kommune_navne().items()}[name]
 
 
 # ------------------------------------------------------------------------------------------
@@ -172,7 +172,7 @@ def test_hm_usage_by_rammevilkaar_and_rank_correlation(ctx):
 
 def test_casekommune_usage_by_typology(ctx):
     t = typ(ctx)
-    assert len(t) == 20 and set(t.index) == set(reference.casekommuner())
+    assert len(t) == 20 and set(t.index) == set(casekommuner())
     assert t["strategi"].value_counts().to_dict() == {"reaktiv": 9, "proaktiv": 8, "diffus": 3}
     assert t["organisering"].value_counts().to_dict() == {"specialiseret_team": 13, "spredt_specialisering": 4,
                                                           "generel_specialisering": 3}
@@ -298,7 +298,7 @@ def test_noegleperson_survey(ctx):
 def test_case_counts(ctx):
     s = cases(ctx)
     assert s.groupby("ordning").size().to_dict() == {"pa": 315, "hm": 315, "is": 22, "fa": 65}
-    assert set(s["kommunekode"]) <= set(reference.casekommuner())
+    assert set(s["kommunekode"]) <= set(casekommuner())
     assert s.groupby(["kommunekode", "ordning"]).size().max() <= 20
     assert s.groupby("organisering").size()[["generel_specialisering", "spredt_specialisering"]].tolist() == [120, 129]
     assert set(s["aar"]) == {2018, 2019, 2020}
@@ -501,7 +501,7 @@ def test_contract(ctx, name):
         if rule["rule"] == "value_order":
             ok = df[[rule["low"], rule["high"]]].dropna()
             assert (ok[rule["low"]] <= ok[rule["high"]]).all()
-    kk = set(reference.kommunekoder())
+    kk = set(kommunekoder())
     assert set(df["kommunekode"]) <= kk
 
 

@@ -209,9 +209,8 @@ def test_education_by_rammevilkaar(gen):
 
 def test_branche_esbjerg(fr):
     """l.1481: Esbjerg PA grants: industri 7 %, bygge og anlæg 13 %."""
-    from hko_research import reference
-
-    code = {v: k for k, v in reference.kommune_navne().items()}
+    from hko_research.kommuner import kommune_navne
+    code = {v: k for k, v in kommune_navne().items()}
     pa = _period(_grants(fr, "pa"))
     d = pa[pa["kommunekode"] == code["Esbjerg"]].reset_index(drop=True)
     b = _dream_at(fr, d["pnr"], d["startdato"], "branche").dropna()
@@ -355,7 +354,7 @@ def test_hm_types_and_subgroups(fr):
     assert (p[t == "vaerktoej_udstyr"] == "rekruttering").mean() > 0.6
     # kommuner with > 90 % / < 30 % værktøj (l.1469)
     from hko_research import reference
-    code = {v: k for k, v in reference.kommune_navne().items()}
+    code = {v: k for k, v in kommune_navne().items()}
     share = (t == "vaerktoej_udstyr").groupby(hm["kommunekode"]).mean()
     for name in ("Holstebro", "Rebild", "Frederikshavn", "Vejle", "København", "Haderslev", "Ikast-Brande", "Viborg"):
         assert share[code[name]] > 0.88, name
@@ -393,7 +392,7 @@ def test_impairments(fr):
     near(psy[hm["hjaelpemiddel_type"] == "undervisningsmateriale"].mean(), 0.37, 0.05)
     # kommune variation of the physical share (l.1416)
     from hko_research import reference
-    code = {v: k for k, v in reference.kommune_navne().items()}
+    code = {v: k for k, v in kommune_navne().items()}
     both = pd.concat([ipa.assign(c=_categories(fr, ipa).to_numpy()), ihm.assign(c=_categories(fr, ihm).to_numpy())])
     share = both["c"].map(lambda s: "fysisk" in s).groupby(both["kommunekode"]).mean()
     low = [share[code[k]] for k in ("Gentofte", "Egedal", "Greve", "Helsingør")]

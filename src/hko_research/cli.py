@@ -15,8 +15,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from .inputs.validation import validate_inputs
     from .params import ParamsError, load_params
-    from .validation import validate_inputs
 
     try:
         params = load_params(args.params)
@@ -37,7 +37,7 @@ def _cmd_synth(args: argparse.Namespace) -> int:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from .registers import import_to_parquet
+    from .inputs.registers import import_to_parquet
 
     out = import_to_parquet(args.source, args.out, chunk_rows=args.chunk_rows, columns=args.columns)
     print(out)

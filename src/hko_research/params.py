@@ -7,7 +7,7 @@ A params file (YAML in params/) or a notebook's ``parameters`` cell gives:
     data_dir       folder with the input files (and DATASET.yaml)
     output_dir     where outputs go (the runner makes a run folder inside it)
     min_cell_size  smallest count that may be published (default 5)
-    notebooks      which notebooks to run (runner only)
+    notebooks      which notebooks to run (runner only; default: every registered notebook)
 
 Unknown or misspelled keys, uncovered years and unknown kommunekoder are rejected with a
 message that says what is allowed.
@@ -21,9 +21,9 @@ from typing import Any, Mapping
 
 import yaml
 
-from . import reference
-from .dataset import DatasetError, load_dataset_info
-from .paths import NOTEBOOKS_DIR, resolve
+from .inputs.dataset import DatasetError, load_dataset_info
+from .kommuner import REGIONS, casekommuner, kommunekoder, region_kommuner
+from .paths import resolve
 
 KEYS = ("year", "kommuner", "data_dir", "output_dir", "min_cell_size", "notebooks")
 REQUIRED = ("year", "kommuner", "data_dir")
@@ -54,7 +54,7 @@ class RunParams:
 
     @property
     def all_kommuner(self) -> bool:
-        return set(self.kommuner) == set(reference.kommunekoder())
+        return set(self.kommuner) == set(kommunekoder())
 
     @property
     def is_report_setting(self) -> bool:
@@ -83,24 +83,27 @@ class RunParams:
 
 
 def available_notebooks() -> tuple[str, ...]:
-    return tuple(sorted(p.stem for p in NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb")))
+    """The registered analyses' notebooks (:mod:`hko_research.registry`), in the report's order."""
+    from .registry import notebooks
+
+    return notebooks()
 
 
 def resolve_kommuner(spec: Any) -> tuple[int, ...]:
     """Turn a kommuner spec into sorted kommunekoder; raises ParamsError with the allowed forms."""
-    all_codes = reference.kommunekoder()
+    all_codes = kommunekoder()
     if isinstance(spec, str):
         s = spec.strip()
         if s.lower() == "alle":
             return tuple(sorted(all_codes))
         if s.lower() == "casekommuner":
-            return tuple(sorted(reference.casekommuner()))
+            return tuple(sorted(casekommuner()))
         if s.lower().startswith("region:"):
             region = s.split(":", 1)[1].strip()
-            if region not in reference.REGIONS:
-                hint = _suggest(region, reference.REGIONS)
-                raise ParamsError(f"kommuner: unknown region {region!r}{hint}; choose one of {', '.join(reference.REGIONS)}")
-            return tuple(sorted(reference.region_kommuner(region)))
+            if region not in REGIONS:
+                hint = _suggest(region, REGIONS)
+                raise ParamsError(f"kommuner: unknown region {region!r}{hint}; choose one of {', '.join(REGIONS)}")
+            return tuple(sorted(region_kommuner(region)))
         if s.isdigit():
             spec = [int(s)]
         elif s.startswith("[") or "," in s:
@@ -115,7 +118,7 @@ def resolve_kommuner(spec: Any) -> tuple[int, ...]:
         else:
             raise ParamsError(
                 f"kommuner: {spec!r} is not a kommune set; use a list of kommunekoder, 'alle', "
-                f"'casekommuner' or 'region:<{'|'.join(reference.REGIONS)}>'"
+                f"'casekommuner' or 'region:<{'|'.join(REGIONS)}>'"
             )
     if isinstance(spec, int):
         spec = [spec]

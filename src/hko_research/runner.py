@@ -32,7 +32,6 @@ executed or exported, so a full cache-hit rerun does not pay for them.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import shutil
@@ -44,10 +43,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
-from .paths import CONTRACTS_DIR, MAPPINGS_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, PROJECT_ROOT
-from .validation import validate_inputs
+from . import registry
+from .hashing import (
+    KERNEL_NAME,
+    code_hash,
+    hash_inputs,
+    notebook_cache_key,
+    project_code_hash,
+)
+from .inputs.validation import CACHE_ENV, validate_inputs
+from .paths import NOTEBOOKS_DIR, PROJECT_ROOT
 
-KERNEL_NAME = "python3"
 DEFAULT_JOBS = 2
 
 STATUS_OK = "ok"
@@ -62,9 +68,6 @@ REPRODUCTION_DIR = "reproduction"
 PACKAGES = ("pandas", "numpy", "pandera", "papermill", "nbconvert", "matplotlib", "seaborn",
             "statsmodels", "duckdb", "pyarrow", "hko-research")
 
-# Files read by the runner itself at every run (not baked into cached notebook results).
-_CODE_HASH_EXCLUDE = {"report_targets.csv", "report_targets_notes.md", "reproduction_conflicts.yaml"}
-_CACHE_FORMAT = 1
 CACHE_KEEP_PER_NOTEBOOK = 5  # newest cache entries kept per notebook (e.g. several params files)
 
 
@@ -132,14 +135,15 @@ def run(
     force: bool = False,
     progress: bool = True,
     notebooks_dir: Path = NOTEBOOKS_DIR,
-    validate: Callable[[Any], Any] = validate_inputs,
+    validate: Callable[[Any], Any] | None = None,
     cache_dir: Path | None = None,
 ) -> RunResult:
     """Run the notebooks of ``params`` (a RunParams) and publish one run folder.
 
     ``validate(params)`` returns a ValidationReport-like object (``ok``, ``to_text()``,
-    ``summary()``); ``cache_dir`` defaults to ``<params.output_dir>/.cache``. The last line
-    printed is the absolute run folder path.
+    ``summary()``; default: :func:`validate_inputs` with the run's cache folder); ``cache_dir``
+    defaults to ``<params.output_dir>/.cache`` and holds notebook results, file hashes and
+    validation reports. The last line printed is the absolute run folder path.
     """
     t_start = time.perf_counter()
     created = datetime.now().astimezone()
@@ -154,7 +158,10 @@ def run(
           f"notebooks {', '.join(params.notebooks) or '(ingen)'}")
 
     input_hashes = hash_inputs(Path(params.data_dir), cache_dir)
-    code_hash = project_code_hash()
+    project_hash = project_code_hash()
+    if validate is None:
+        def validate(p):
+            return validate_inputs(p, cache_dir=cache_dir)
     validation = _validate(params, validate)
 
     tmp = output_dir / f".{params.name}.tmp-{os.getpid()}"
@@ -169,7 +176,7 @@ def run(
             print(run_dir)
             return RunResult(exit_code=1, run_dir=run_dir, validation_ok=False)
 
-        results = _run_notebooks(params, tmp, notebooks_dir, input_hashes, code_hash, cache_dir,
+        results = _run_notebooks(params, tmp, notebooks_dir, input_hashes, project_hash, cache_dir,
                                  jobs=jobs, force=force, progress=progress)
         repro, repro_error = _gather_reproduction(params, tmp, results)
         warnings = _merge_outputs(tmp, results)
@@ -179,11 +186,11 @@ def run(
         git = git_status()
         context = _index_context(params, results, validation, repro, repro_error, dataset, git, created,
                                  warnings, tmp)
-        from . import publish
+        from .publishing import html as publish
 
         publish.write_index(tmp / "index.html", context)
         manifest = _manifest(params, results, validation, repro, repro_error, dataset, git, created,
-                             input_hashes, code_hash, warnings, tmp, jobs=jobs, force=force,
+                             input_hashes, project_hash, warnings, tmp, jobs=jobs, force=force,
                              total_seconds=time.perf_counter() - t_start)
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
                                            encoding="utf-8")
@@ -206,79 +213,6 @@ def run(
     exit_code = 1 if (failed or repro_error) else 0
     return RunResult(exit_code=exit_code, run_dir=run_dir, validation_ok=True, notebooks=results,
                      reproduction=repro)
-
-
-# --------------------------------------------------------------------------------------------
-# Hashing and cache keys
-
-
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def hash_inputs(data_dir: Path, cache_dir: Path | None = None) -> dict[str, str]:
-    """SHA-256 of every input file (dataset.input_files), keyed by file name.
-
-    Hashes are remembered in ``<cache>/file_hashes.json`` by (path, size, mtime_ns, ctime_ns,
-    inode), so multi-gigabyte register extracts are read once, not on every run.
-    """
-    from .dataset import file_sha256, input_files
-
-    memo_path = cache_dir / "file_hashes.json" if cache_dir is not None else None
-    memo: dict[str, Any] = {}
-    if memo_path is not None and memo_path.exists():
-        try:
-            memo = json.loads(memo_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            memo = {}
-    changed = False
-    hashes: dict[str, str] = {}
-    for path in input_files(Path(data_dir)):
-        st = path.stat()
-        stamp = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
-        key = str(path.resolve())
-        hit = memo.get(key)
-        if hit and hit.get("stamp") == stamp:
-            hashes[path.name] = hit["sha256"]
-            continue
-        digest = file_sha256(path)
-        memo[key] = {"stamp": stamp, "sha256": digest}
-        hashes[path.name] = digest
-        changed = True
-    if changed and memo_path is not None:
-        _write_text_atomic(memo_path, json.dumps(memo, indent=0, sort_keys=True))
-    return hashes
-
-
-def _files_for_code_hash() -> list[Path]:
-    files = [p for p in PACKAGE_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-             and p.suffix != ".pyc" and p.name not in _CODE_HASH_EXCLUDE]
-    for d in (CONTRACTS_DIR, MAPPINGS_DIR):
-        if d.is_dir():
-            files += [p for p in d.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
-    return sorted(files)
-
-
-def project_code_hash() -> str:
-    """Hash of the package (code, templates, reference data), data_contracts/ and params/mappings/."""
-    h = hashlib.sha256()
-    for path in _files_for_code_hash():
-        rel = path.relative_to(PROJECT_ROOT).as_posix() if path.is_relative_to(PROJECT_ROOT) else str(path)
-        h.update(rel.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
-    return h.hexdigest()
-
-
-def notebook_cache_key(notebook_path: Path, parameters: dict[str, Any], input_hashes: dict[str, str],
-                       code_hash: str) -> str:
-    """sha256 over the notebook file, its parameters without output_dir, input hashes and code hash."""
-    params = {k: v for k, v in parameters.items() if k != "output_dir"}
-    h = hashlib.sha256()
-    h.update(f"format={_CACHE_FORMAT};kernel={KERNEL_NAME}\0".encode())
-    h.update(Path(notebook_path).read_bytes() + b"\0")
-    h.update(json.dumps(params, sort_keys=True, default=str).encode() + b"\0")
-    h.update(json.dumps(sorted(input_hashes.items())).encode() + b"\0")
-    h.update(code_hash.encode())
-    return h.hexdigest()
 
 
 # --------------------------------------------------------------------------------------------
@@ -318,7 +252,21 @@ def _report_text(report) -> str:
 # Notebook execution (parallel workers) and the cache
 
 
-def _run_notebooks(params, tmp: Path, notebooks_dir: Path, input_hashes, code_hash, cache_dir: Path, *,
+def _analysis_key_parts(name: str, input_hashes: dict[str, str], project_hash: str) -> tuple[dict[str, str], str]:
+    """The inputs and code a notebook's cache key covers: for a registered analysis its declared
+    inputs (plus the data descriptor) and the shared code + its own folder (+ the analyses it
+    builds on); for any other notebook every input and all code."""
+    analysis = registry.for_notebook(name)
+    if analysis is None:
+        return input_hashes, project_hash
+    code = code_hash([analysis.name, *analysis.depends_on])
+    if analysis.reads_all_inputs:
+        return input_hashes, code
+    wanted = set(analysis.inputs)
+    return {f: h for f, h in input_hashes.items() if f.rsplit(".", 1)[0] in wanted or f == "DATASET.yaml"}, code
+
+
+def _run_notebooks(params, tmp: Path, notebooks_dir: Path, input_hashes, project_hash, cache_dir: Path, *,
                    jobs: int, force: bool, progress: bool) -> list[NotebookResult]:
     stage_root = tmp / ".stage"
     base_params = params.notebook_parameters()
@@ -329,7 +277,7 @@ def _run_notebooks(params, tmp: Path, notebooks_dir: Path, input_hashes, code_ha
         if not nb_path.exists():
             results[name] = _missing_notebook(name, nb_path, tmp, params)
             continue
-        key = notebook_cache_key(nb_path, base_params, input_hashes, code_hash)
+        key = notebook_cache_key(nb_path, base_params, *_analysis_key_parts(name, input_hashes, project_hash))
         entry = cache_dir / "notebooks" / name / key
         if not force and (entry / "meta.json").exists():
             t0 = time.perf_counter()
@@ -353,7 +301,7 @@ def _run_notebooks(params, tmp: Path, notebooks_dir: Path, input_hashes, code_ha
         tasks.append({
             "name": name, "notebook": str(nb_path), "parameters": {**base_params, "output_dir": str(out_dir)},
             "out_dir": str(out_dir), "pub_dir": str(pub_dir), "synthetic": bool(params.synthetic),
-            "run_name": params.name, "key": key, "entry": str(entry),
+            "run_name": params.name, "key": key, "entry": str(entry), "cache_dir": str(cache_dir),
         })
 
     if tasks:
@@ -404,6 +352,8 @@ def execute_notebook_task(task: dict[str, Any]) -> dict[str, Any]:
     ``pub_dir`` (executed notebook, HTML, or the error page). Never raises.
     """
     os.environ.setdefault("MPLBACKEND", "Agg")
+    if task.get("cache_dir"):  # the kernel inherits it: notebooks validate against the run's cache
+        os.environ[CACHE_ENV] = task["cache_dir"]
     name, pub = task["name"], Path(task["pub_dir"])
     executed = pub / f"{name}.ipynb"
     # The kernel inherits this process's stderr: send it (and papermill's warnings) to a log next to
@@ -426,7 +376,7 @@ def _execute(task: dict[str, Any], name: str, pub: Path, executed: Path, log_pat
         )
         execute_seconds = time.perf_counter() - t0
         t1 = time.perf_counter()
-        from . import publish
+        from .publishing import html as publish
 
         publish.export_notebook(executed, pub / f"{name}.html", publication=True, synthetic=task["synthetic"],
                                 title=name, other_link=f"{name}_fuld.html", other_label="Fuld version med kode")
@@ -473,7 +423,7 @@ def _log_tail(path: Path, max_chars: int = 4000) -> str:
 
 def _write_failure(task: dict, exc: BaseException, executed: Path, duration: float, *, stderr: str = "") -> dict:
     """Clear the notebook's private folders and write its error page; returns the error summary."""
-    from . import publish
+    from .publishing import html as publish
 
     name, pub = task["name"], Path(task["pub_dir"])
     ename, evalue, tb = publish.error_traceback(exc)
@@ -601,7 +551,7 @@ def _gather_reproduction(params, tmp: Path, results: list[NotebookResult]):
                 files += sorted(d.glob("*.csv"))
     if not files:
         return None, None
-    from . import reproduction
+    from .publishing import reproduction
 
     try:
         rows = reproduction.build(files)
@@ -647,7 +597,7 @@ def _kommuner_label(params) -> str:
     if isinstance(spec, str) and not spec.strip().isdigit():
         return f"{spec.strip()} ({n} kommune{'r' if n != 1 else ''})"
     try:
-        from .reference import kommune_navne
+        from .kommuner import kommune_navne
 
         names = kommune_navne()
     except Exception:
@@ -658,7 +608,7 @@ def _kommuner_label(params) -> str:
 
 
 def _dataset_status(params) -> dict[str, Any]:
-    from .dataset import DatasetError, load_dataset_info
+    from .inputs.dataset import DatasetError, load_dataset_info
 
     try:
         info = load_dataset_info(params.data_dir)
@@ -757,9 +707,9 @@ def _index_context(params, results, validation: _Validation, repro, repro_error,
 
 
 def _manifest(params, results, validation: _Validation, repro, repro_error, dataset, git, created,
-              input_hashes, code_hash, warnings, tmp: Path, *, jobs: int, force: bool,
+              input_hashes, project_hash, warnings, tmp: Path, *, jobs: int, force: bool,
               total_seconds: float) -> dict[str, Any]:
-    from .dataset import file_sha256
+    from .hashing import file_sha256
 
     outputs = {p.relative_to(tmp).as_posix(): file_sha256(p)
                for p in sorted(tmp.rglob("*")) if p.is_file() and p.name != "manifest.json"}
@@ -773,7 +723,7 @@ def _manifest(params, results, validation: _Validation, repro, repro_error, data
         "packages": package_versions(),
         "data": dataset,
         "inputs": input_hashes,
-        "code_hash": code_hash,
+        "code_hash": project_hash,
         "validation": {**(validation.summary if isinstance(validation.summary, dict) else {}),
                        "ok": validation.ok, "cached": validation.cached},
         "notebooks": [{

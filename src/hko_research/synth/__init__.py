@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .. import reference
-from ..dataset import DESCRIPTOR
+from ..inputs.dataset import DESCRIPTOR
+from ..kommuner import kommune_tabel
 from ..paths import resolve
 
 GENERATOR_VERSION = "hko-research synth 1"
@@ -38,7 +38,7 @@ CSV_INPUTS = {"befolkning", "regnskab", "fuldtidspersoner", "rammevilkaar", "kom
 class SynthContext:
     years: tuple[int, ...]
     seed: int
-    kommuner: pd.DataFrame = field(default_factory=reference.kommuner)
+    kommuner: pd.DataFrame = field(default_factory=kommune_tabel)
     outputs: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def rng(self, name: str) -> np.random.Generator:
@@ -59,24 +59,38 @@ Generator = Callable[[SynthContext], dict[str, pd.DataFrame]]
 
 
 def _generators() -> list[tuple[str, Generator]]:
+    """The shared population first, then every registered analysis's generator, in registry order
+    (a later generator sees the earlier ones' frames in ``ctx.outputs``)."""
+    from ..registry import analyses
     from .population import generate_befolkning
 
     gens: list[tuple[str, Generator]] = [("befolkning", generate_befolkning)]
-    try:
-        from .d3 import generate as generate_d3
-    except ImportError:  # pragma: no cover - during development only
-        generate_d3 = None
-    if generate_d3 is not None:
-        gens.append(("delanalyse_3", generate_d3))
+    for analysis in analyses():
+        gen = analysis.load_generator()
+        if gen is not None:
+            gens.append((analysis.name, gen))
     return gens
 
 
-def generator_code_hash() -> str:
-    """SHA-256 over the generator's code and calibration files (a changed generator regenerates)."""
+def generator_files() -> list[Path]:
+    """The framework's files and every analysis's synth/ folder (code and calibration)."""
+    from ..registry import analyses
+
     here = Path(__file__).resolve().parent
+    files = [*here.glob("*.py"), *here.glob("*.yaml")]
+    for analysis in analyses():
+        folder = here.parent / "analyses" / analysis.name / "synth"
+        if folder.is_dir():
+            files += [p for p in folder.rglob("*") if p.is_file() and p.suffix in (".py", ".yaml")]
+    return sorted(files)
+
+
+def generator_code_hash() -> str:
+    """SHA-256 over the generators' code and calibration files (a changed generator regenerates)."""
+    root = Path(__file__).resolve().parents[1]
     h = hashlib.sha256()
-    for path in sorted([*here.glob("*.py"), *here.glob("*.yaml")]):
-        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    for path in generator_files():
+        h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return h.hexdigest()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .. import reference
+from ..kommuner import befolkning_folk1a
 
 REAL_SOURCE = "FOLK1A"
 EXTRAPOLATED = "syntetisk_ekstrapolation"
@@ -22,7 +22,7 @@ def _quarter_label(index: int) -> str:
 def generate_befolkning(ctx) -> dict[str, pd.DataFrame]:
     """FOLK1A 2018K1-2020K3 as published; other quarters of ``ctx.years`` by a per-kommune linear
     trend fitted to the real quarters (marked ``kilde = syntetisk_ekstrapolation``)."""
-    real = reference.befolkning_folk1a().copy()
+    real = befolkning_folk1a().copy()
     real["q"] = real["kvartal"].map(_quarter_index)
     wanted = [y * 4 + q for y in ctx.years for q in range(4)]
     have = set(real["q"])

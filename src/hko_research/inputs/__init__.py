@@ -1,0 +1,10 @@
+"""Inputs: reading files in the formats researchers have, data contracts, validation.
+
+readers      CSV / Parquet / SAS7BDAT (one reader: what validates also runs)
+contracts    data_contracts/*.yaml -> pandera schemas, type conversion, typed reads
+checks       lazy validation of every input and relation, all failures at once
+validation   validate_inputs(): the one cached entry point (runner, CLI, notebooks)
+report       the ValidationReport and its text
+dataset      the data folder's descriptor (synthetic or real, covered years)
+registers    big registers with DuckDB (projection, semi-join), SAS -> Parquet import
+"""

@@ -1,0 +1,113 @@
+"""What every analysis notebook does first, in one call.
+
+    # parameters cell (tagged "parameters")
+    year = 2019
+    ...
+
+    from hko_research.notebook import setup
+    S = setup(globals(), "d3_brug")
+
+:func:`setup` validates the parameters (a misspelled one stops the notebook), validates the
+analysis's inputs against their contracts (every failure listed; nothing is written when one
+fails), shows the data-status banner and the run's parameters, and returns a :class:`Session`
+whose helpers publish tables and figures through the one disclosure step with the analysis's
+own rules (:class:`hko_research.registry.Analysis`).
+"""
+from __future__ import annotations
+
+import base64
+import html
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from . import registry
+from .kommuner import kommune_navne
+from .params import RunParams, validate_notebook_globals
+
+
+class InputsInvalid(RuntimeError):
+    """The inputs do not meet their data contracts (the report is shown above the error)."""
+
+
+@dataclass
+class Session:
+    """A notebook's run: parameters ``P``, the analysis, the publisher and table helpers."""
+
+    P: RunParams
+    analysis: registry.Analysis
+    pub: Any  # publishing.publisher.Publisher
+    validation: Any  # inputs.report.ValidationReport
+    results: dict[str, Any] = field(default_factory=dict)
+
+    def table(self, df, name: str, title: str, *, note: str | None = None, sums: Sequence | None = None,
+              keys: Sequence[str] = (), basis: Mapping[str, Sequence[str]] | None = None, show: bool = True):
+        """Publish ``df`` as ``tables/<name>.csv/.xlsx`` through disclosure control and show it.
+
+        The shared column rules apply (``publishing.columns``) with the analysis's declared
+        exceptions; ``keys`` and ``basis`` add table-specific ones. Returns the protected frame,
+        the only frame a figure may be drawn from.
+        """
+        from .levels import COMPLEMENT
+        from .publishing.columns import key_columns
+        from .publishing.targets import basis_overrides
+
+        all_keys = [*self.analysis.keys, *keys]
+        shown = self.pub.table(
+            df, name, title=title, note=note, sums=sums,
+            basis={**basis_overrides(df, self.analysis.basis, all_keys), **dict(basis or {})},
+            keys=key_columns(df, all_keys), complement=COMPLEMENT)
+        if show:
+            self.pub.show(shown)
+        return shown
+
+    def figure(self, fig, name: str, *, source, title: str | None = None, note: str | None = None,
+               show: bool = True) -> list[Path]:
+        """Save ``fig`` (PNG + SVG) from its protected ``source`` frame and show it in place."""
+        import matplotlib.pyplot as plt
+
+        paths = self.pub.figure(fig, name, source=source, title=title, note=note)
+        if show:
+            from IPython.display import HTML, display
+
+            png = next(p for p in paths if p.suffix == ".png")
+            alt = html.escape(title or name, quote=True)
+            data = base64.b64encode(png.read_bytes()).decode("ascii")
+            display(HTML(f'<figure class="hko-figur" data-figur="{html.escape(name)}" style="margin:0.8rem 0">'
+                         f'<img src="data:image/png;base64,{data}" alt="{alt}" '
+                         f'style="max-width:100%;height:auto"></figure>'))
+        plt.close(fig)
+        return paths
+
+    def finish(self) -> Path:
+        """Write the notebook's reproduction values (call in the last cell)."""
+        return self.pub.finish()
+
+    @property
+    def kommuner_label(self) -> str:
+        names = kommune_navne()
+        k = self.P.kommuner
+        return ", ".join(names[c] for c in k) if len(k) <= 12 else f"{len(k)} kommuner"
+
+
+def setup(namespace: Mapping[str, Any], analysis: str) -> Session:
+    """Validate parameters and inputs, show banner and parameters, return the notebook's Session."""
+    from IPython.display import HTML, Markdown, display
+
+    from .inputs.validation import validate_inputs
+    from .publishing import plots
+    from .publishing.html import banner_html
+    from .publishing.publisher import Publisher
+
+    P = validate_notebook_globals(namespace)
+    A = registry.get(analysis)
+    report = validate_inputs(P, names=A.input_names)
+    if not report.ok:
+        print(report.to_text())
+        raise InputsInvalid("Inddata overholder ikke deres datakontrakter – se valideringsrapporten ovenfor.")
+    plots.set_theme()
+    display(HTML(banner_html(P.synthetic)))
+    session = Session(P=P, analysis=A, pub=Publisher.for_notebook(P, A.notebook), validation=report)
+    display(Markdown(f"**År:** {P.year} (perioden {P.year - 1}-{P.year}) · **Kommuner:** {session.kommuner_label} · "
+                     f"**Mindste cellestørrelse:** {P.min_cell_size}"))
+    return session
