@@ -6,6 +6,9 @@ BIN := $(VENV)/bin
 SEED ?= 2021
 YEARS ?= 2017-2021
 DATA := data/synthetic
+# Test oracles and fixtures makers: headless browser, SAS (readstat) and SPSS (pspp) writers, R's survey
+# and sandwich packages (reference implementations the survey and model code is checked against).
+DEBIAN_TEST_PACKAGES := chromium chromium-driver readstat pspp r-base-core r-cran-survey r-cran-sandwich
 PARAMS ?= params/default.yaml
 SYNTH_SOURCES := $(shell find src/hko_research/synth src/hko_research/analyses/*/synth -name '*.py' -o -name '*.yaml' 2>/dev/null)
 
@@ -34,9 +37,10 @@ report: venv data ## Run the full report for params/default.yaml; prints the out
 validate: venv data ## Validate the inputs of params/default.yaml without running anything
 	$(BIN)/hko-research validate -p $(PARAMS)
 
-system-deps: ## Install Debian packages the tests use when missing (chromium, chromedriver, readstat)
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && command -v readstat >/dev/null || \
-	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver readstat >/dev/null; }
+system-deps: ## Install the Debian packages the tests use when missing (browser, SAS/SPSS tools, R oracles)
+	@missing=$$(for p in $(DEBIAN_TEST_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then echo "installing Debian packages: $$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; fi
 
 test: venv data system-deps ## Run the whole test suite
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
