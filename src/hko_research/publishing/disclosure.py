@@ -4,14 +4,15 @@ Output from Statistics Denmark's research servers must not reveal individuals. E
 every figure's source frame passes through :func:`protect_table`, which applies, in order:
 
 1. **Primary suppression.** A *count* (a column named ``n``, ``antal`` or starting with
-   ``antal_`` / ``n_``) with ``0 < c < min_cell_size`` is masked. Zero counts are *not* masked by
+   ``antal_`` / ``n_``; the column roles are declared in :mod:`.columns`) with ``0 < c < min_cell_size`` is masked. Zero counts are *not* masked by
    default: "nobody in this cell" reveals nothing about a person that the margins do not already
    show, and DST's rules treat empty cells as publishable. ``suppress_zeros=True`` masks them too.
 2. **Derived masking.** Every other numeric column (share, mean, CI bound, price ...) is a statistic
-   computed from some count: from ``basis[col]`` when given, else ``antal_<x>``/``n_<x>`` for a
-   column ``<prefix>_<x>``, else the row's ``n``, else the only count column, else (ambiguous)
-   all count columns of the row. A derived value is masked when its basis count is masked, and
-   also when ``basis_counts`` (the base n of an unpublished count) is ``0 < n < min_cell_size``.
+   computed from some counts: ``basis[col]`` when given, else the shared rules of
+   :func:`hko_research.publishing.columns.basis_for` (``andel_X`` from ``antal_X`` and ``n``,
+   means from ``n``, anything unnamed from every count of its row). A derived value is masked
+   when a basis count is masked, and also when ``basis_counts`` (the base n of an unpublished
+   count) is ``0 < n < min_cell_size``.
 3. **Secondary suppression.** ``sums`` declares additive structure. Each published total is a
    linear equation over the cells; a masked cell is *exposed* when its unit vector lies in the row
    space of the constraint matrix restricted to the masked cells (i.e. it has no component in the

@@ -2,11 +2,10 @@
 extrapolated quarters only with an explicit source column, and generation is deterministic."""
 from __future__ import annotations
 
-import pandas as pd
 import pytest
 
 from hko_research.kommuner import befolkning_folk1a
-from hko_research.dataset import load_dataset_info
+from hko_research.inputs.dataset import load_dataset_info
 from hko_research.synth import SynthContext, parse_years
 from hko_research.synth.population import EXTRAPOLATED, REAL_SOURCE, generate_befolkning
 
@@ -49,7 +48,8 @@ def test_rng_streams_are_reproducible_and_independent():
 @pytest.mark.slow
 def test_same_seed_same_bytes_different_seed_differs(tmp_path):
     """The whole generator, years 2019-2019: same seed -> identical files; another seed differs."""
-    from hko_research.dataset import file_sha256, input_files
+    from hko_research.hashing import file_sha256
+    from hko_research.inputs.dataset import input_files
     from hko_research.synth import synthesize
 
     def digest(out):

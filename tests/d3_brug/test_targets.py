@@ -5,7 +5,7 @@ from __future__ import annotations
 import papermill as pm
 import pytest
 
-from hko_research import reproduction
+from hko_research.publishing import reproduction
 from hko_research.params import load_params
 from hko_research.paths import NOTEBOOKS_DIR, PARAMS_DIR
 

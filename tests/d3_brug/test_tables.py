@@ -1,4 +1,4 @@
-"""brug.py table builders on a tiny hand-made data folder with hand-computed expectations."""
+"""d3 table builders on a tiny hand-made data folder with hand-computed expectations."""
 from __future__ import annotations
 
 import math
@@ -7,8 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hko_research import brug
-from hko_research import measures as M
+from hko_research.analyses.d3_brug import tables as brug
+from hko_research.levels import ALLE_CASE, LANDET, VALGTE, VALGTE_CASE
+from hko_research.publishing.columns import basis_for, count_columns, is_key_name
+from hko_research.analyses.d3_brug import measures as M
 
 Y = 2019
 KOM = (101, 147, 825)  # København, Frederiksberg, Læsø
@@ -176,7 +178,7 @@ def test_no_person_identifier_leaves_any_table(b_all, b_sel):
 
 def test_tabel_11_counts_and_selection(b_all, b_sel):
     t = brug.tabel_11(b_all)
-    assert set(t["niveau"]) == {brug.LANDET}
+    assert set(t["niveau"]) == {LANDET}
     assert _row(t, ordning="Personlig assistance", periode="Bevilliget i 2019")["antal"] == 4
     assert _row(t, ordning="Personlig assistance", periode="Bevilliget i 2018")["antal"] == 1
     assert _row(t, ordning="Personlig assistance", periode="I alt")["antal"] == 5
@@ -184,10 +186,10 @@ def test_tabel_11_counts_and_selection(b_all, b_sel):
     assert _row(t, ordning="Isbryderordning", periode="Bevilliget i 2019")["antal"] == 1
     assert _row(t, ordning="Fortrinsadgang", periode="I alt")["antal"] == 9
     s = brug.tabel_11(b_sel)
-    assert list(pd.unique(s["niveau"])) == [brug.VALGTE, brug.LANDET]
-    assert _row(s, niveau=brug.VALGTE, ordning="Personlig assistance", periode="I alt")["antal"] == 2
-    assert _row(s, niveau=brug.VALGTE, ordning="Fortrinsadgang", periode="I alt")["antal"] == 2
-    assert _row(s, niveau=brug.LANDET, ordning="Personlig assistance", periode="I alt")["antal"] == 5
+    assert list(pd.unique(s["niveau"])) == [VALGTE, LANDET]
+    assert _row(s, niveau=VALGTE, ordning="Personlig assistance", periode="I alt")["antal"] == 2
+    assert _row(s, niveau=VALGTE, ordning="Fortrinsadgang", periode="I alt")["antal"] == 2
+    assert _row(s, niveau=LANDET, ordning="Personlig assistance", periode="I alt")["antal"] == 5
 
 
 def test_anvendelsesgrad_and_tabel_12(b_all):
@@ -203,7 +205,7 @@ def test_anvendelsesgrad_and_tabel_12(b_all):
 
 def test_tabel_13_person_level_index_grant(b_all, b_sel):
     t = brug.tabel_13(b_all)
-    pa = t.loc[(t["ordning"] == "Personlig assistance") & (t["niveau"] == brug.LANDET)]
+    pa = t.loc[(t["ordning"] == "Personlig assistance") & (t["niveau"] == LANDET)]
     # PA recipients in 2018-2019: P01, P02, P03 (two grants, counted once), P04
     assert _row(pa, tema="køn", kategori="mand")["n"] == 4
     assert _row(pa, tema="køn", kategori="mand")["antal"] == 2
@@ -216,7 +218,7 @@ def test_tabel_13_person_level_index_grant(b_all, b_sel):
     br = _row(pa, tema="branche", kategori="offentlig_adm_undervisning_sundhed")
     assert br["antal"] == 3 and br["n"] == 3  # P04 has no branche code -> not in the denominator
     s = brug.tabel_13(b_sel)
-    sel = s.loc[(s["ordning"] == "Personlig assistance") & (s["niveau"] == brug.VALGTE)]
+    sel = s.loc[(s["ordning"] == "Personlig assistance") & (s["niveau"] == VALGTE)]
     assert _row(sel, tema="køn", kategori="mand")["n"] == 1  # only P03 in Frederiksberg
 
 
@@ -262,8 +264,8 @@ def test_tabel_14_case_review(b_all, b_sel):
     # dobbeltdiagnose recorded for 2 of 3 PA cases, 1 true
     assert _row(pa, tema="multisygdom", kategori="dobbeltdiagnose")["andel"] == pytest.approx(1 / 2)
     s = brug.tabel_14(b_sel)
-    assert set(s["niveau"]) == {brug.VALGTE_CASE, brug.ALLE_CASE}
-    assert _row(s.loc[s["ordning"] == "Personlig assistance"], niveau=brug.VALGTE_CASE, tema="funktionsnedsættelse",
+    assert set(s["niveau"]) == {VALGTE_CASE, ALLE_CASE}
+    assert _row(s.loc[s["ordning"] == "Personlig assistance"], niveau=VALGTE_CASE, tema="funktionsnedsættelse",
                 kategori="intellektuel")["andel"] == 1.0
 
 
@@ -304,8 +306,10 @@ def test_udgifter_and_enhedspriser(b_all):
     assert k["udgiftsandel"].sum() == pytest.approx(1.0)
 
 
-def test_basis_covers_every_derived_column(b_all):
+def test_default_basis_covers_every_derived_column(b_all):
     t = brug.tabel_13(b_all)
-    bs = brug.basis(t)
-    assert set(bs) == {"andel", "ci_nedre", "ci_oevre"}
-    assert all(v == ["antal", "n"] for v in bs.values())
+    counts = count_columns(t)
+    derived = [c for c in t.columns if c not in counts and not is_key_name(c)
+               and pd.api.types.is_numeric_dtype(t[c]) and not pd.api.types.is_bool_dtype(t[c])]
+    assert set(derived) == {"andel", "ci_nedre", "ci_oevre"}
+    assert all(basis_for(c, counts) == ["antal", "n"] for c in derived)

@@ -36,7 +36,7 @@ def test_parameters_cell_then_validator(path):
     assert "parameters" in code_cells[0].metadata.get("tags", []), "first code cell must be tagged parameters"
     for line in code_cells[0].source.splitlines():
         assert "=" in line and "(" not in line, f"parameters cell must be plain assignments: {line!r}"
-    assert "validate_notebook_globals(globals())" in code_cells[1].source
+    assert "S = setup(globals(), " in code_cells[1].source
     assert nb.metadata["kernelspec"]["name"] == "python3"
 
 

@@ -7,30 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hko_research import measures as m
-
-
-def test_share_zero_and_missing_denominator_is_nan():
-    assert m.share(1, 4) == 0.25
-    assert math.isnan(m.share(3, 0))
-    assert math.isnan(m.share(3, None))
-    s = m.share(pd.Series({101: 2, 147: 1}), pd.Series({101: 4, 147: 0, 825: 10}))
-    assert s[101] == 0.5 and math.isnan(s[147]) and math.isnan(s[825])
-
-
-def test_proportion_ci_wilson_known_value_and_empty():
-    lo, hi = m.proportion_ci(5, 10)
-    # Wilson 95 % for 5/10: 0.2366 - 0.7634
-    assert lo == pytest.approx(0.23659, abs=1e-4) and hi == pytest.approx(0.76341, abs=1e-4)
-    lo, hi = m.proportion_ci([0, 0], [0, 4])
-    assert math.isnan(lo[0]) and math.isnan(hi[0])
-    assert lo[1] == 0.0 and 0 < hi[1] < 1
-
-
-def test_share_with_ci_excludes_missing():
-    out = m.share_with_ci(pd.Series([True, False, None, True], dtype="boolean"))
-    assert out["antal"] == 2 and out["n"] == 3 and out["andel"] == pytest.approx(2 / 3)
-    assert out["ci_nedre"] < out["andel"] < out["ci_oevre"]
+from hko_research.analyses.d3_brug import measures as m
 
 
 def test_anvendelsesgrad_zero_population_and_alignment():
@@ -110,26 +87,6 @@ def test_udgiftsandel_minus_befolkningsandel_threshold_is_strict():
     assert out2["udgiftsandel"].sum() == pytest.approx(1) and out2["befolkningsandel"].sum() == pytest.approx(1)
 
 
-@pytest.mark.parametrize("bef,band", [
-    (1_800, "lille"), (39_999, "lille"), (40_000, "mellem"), (79_999, "mellem"), (80_000, "stor"), (632_000, "stor"),
-])
-def test_kommunestoerrelse_edges(bef, band):
-    assert m.kommunestoerrelse(bef) == band
-
-
-@pytest.mark.parametrize("rang,band", [
-    (1, "vanskelige"), (32, "vanskelige"), (33, "mellem"), (66, "mellem"), (67, "gode"), (98, "gode"),
-])
-def test_rammevilkaar_band_edges(rang, band):
-    assert m.rammevilkaar_band(rang) == band
-
-
-def test_rammevilkaar_band_counts_32_34_32_and_invalid():
-    bands = m.rammevilkaar_band(pd.Series(range(1, 99)))
-    assert bands.value_counts().to_dict() == {"vanskelige": 32, "mellem": 34, "gode": 32}
-    assert m.rammevilkaar_band(0) is None and m.rammevilkaar_band(99) is None
-
-
 def test_sagsbehandlingstid_and_over_4_uger_exactly_28_days():
     a = pd.Series(["2019-01-01", "2019-01-01", "2019-01-01", None, "2019-03-01"])
     b = pd.Series(["2019-01-29", "2019-01-30", "2019-01-08", "2019-02-01", None])  # 28, 29, 7 days
@@ -148,26 +105,6 @@ def test_varighed_and_alder():
     assert v[0] == pytest.approx(364 / 7) and pd.isna(v[1])
     a = m.alder(pd.Series(["1969-05-10", "1969-05-10", None]), pd.Series(["2019-05-09", "2019-05-10", "2019-01-01"]))
     assert a[0] == 49 and a[1] == 50 and pd.isna(a[2])
-
-
-def test_ydelsesgruppe_ved_bevilling_empty_week_is_selvforsoerget():
-    out = m.ydelsesgruppe_ved_bevilling(pd.Series([None, 771, 899, 130], dtype="Int64"))
-    assert out["ydelsesgruppe"].tolist() == ["selvforsoerget", "fleksjob", "delvis_sygemeldt", "kontanthjaelp"]
-    assert out["perspektiv"].tolist() == ["fastholdelse", "fastholdelse", "fastholdelse", "rekruttering"]
-    assert out["jobindsats_gruppe"].tolist()[1:] == ["FLEKS", "SDP", "KTH"]
-
-
-def test_code_mappings():
-    assert m.uddannelsesgruppe(pd.Series([1, None, 141])).tolist() == ["grundskole", "uoplyst", "kort_videregaaende"]
-    assert m.branchegruppe(pd.Series(["011100", "841100", "470000", None])).tolist()[:3] == [
-        "landbrug", "offentlig_adm_undervisning_sundhed", "handel_transport"]
-    assert m.sektor(pd.Series(["1", "2", None])).tolist()[:2] == ["offentlig", "privat"]
-    assert m.funktionsnedsaettelse_kategori(pd.Series(["ryg_nakke", "stress", "adhd"])).tolist() == [
-        "fysisk", "psykisk", "intellektuel"]
-    # longest prefix wins: F603 borderline, F60x personlighedsforstyrrelse; D-prefix stripped
-    assert m.icd10_funktionsnedsaettelse(pd.Series(["DF603", "DF601", "M545", "DZ000"])).tolist()[:3] == [
-        "borderline", "personlighedsforstyrrelse", "ryg_nakke"]
-    assert pd.isna(m.icd10_funktionsnedsaettelse(pd.Series(["DZ000"]))[0])
 
 
 def test_intervals_overlap_inclusive_and_open_ended():

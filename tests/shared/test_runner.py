@@ -21,11 +21,11 @@ from pathlib import Path
 import pytest
 
 from hko_research import runner
-from hko_research.dataset import file_sha256
+from hko_research.hashing import file_sha256
 from hko_research.params import RunParams
 from hko_research.paths import PROJECT_ROOT
 
-FIXTURES = Path(__file__).parent / "fixtures" / "runner"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "runner"
 NOTEBOOKS = FIXTURES / "notebooks"
 
 pytestmark = pytest.mark.xdist_group("runner")

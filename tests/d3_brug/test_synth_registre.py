@@ -19,7 +19,8 @@ YEARS = (2018, 2019, 2020)
 
 def _generate(seed: int, years=YEARS):
     from hko_research.synth import SynthContext
-    from hko_research.synth import d3_kommuner, d3_registre
+    from hko_research.analyses.d3_brug.synth import kommuner as d3_kommuner
+    from hko_research.analyses.d3_brug.synth import registre as d3_registre
     from hko_research.synth.population import generate_befolkning
 
     ctx = SynthContext(years=tuple(years), seed=seed)
@@ -353,7 +354,7 @@ def test_hm_types_and_subgroups(fr):
     near((p[um] == "rekruttering").mean(), 0.83, 0.03)
     assert (p[t == "vaerktoej_udstyr"] == "rekruttering").mean() > 0.6
     # kommuner with > 90 % / < 30 % værktøj (l.1469)
-    from hko_research import reference
+    from hko_research.kommuner import kommune_navne
     code = {v: k for k, v in kommune_navne().items()}
     share = (t == "vaerktoej_udstyr").groupby(hm["kommunekode"]).mean()
     for name in ("Holstebro", "Rebild", "Frederikshavn", "Vejle", "København", "Haderslev", "Ikast-Brande", "Viborg"):
@@ -391,7 +392,7 @@ def test_impairments(fr):
     near(fys[hm["hjaelpemiddel_type"] == "undervisningsmateriale"].mean(), 0.53, 0.05)
     near(psy[hm["hjaelpemiddel_type"] == "undervisningsmateriale"].mean(), 0.37, 0.05)
     # kommune variation of the physical share (l.1416)
-    from hko_research import reference
+    from hko_research.kommuner import kommune_navne
     code = {v: k for k, v in kommune_navne().items()}
     both = pd.concat([ipa.assign(c=_categories(fr, ipa).to_numpy()), ihm.assign(c=_categories(fr, ihm).to_numpy())])
     share = both["c"].map(lambda s: "fysisk" in s).groupby(both["kommunekode"]).mean()
@@ -466,7 +467,7 @@ def test_plan_outputs(gen):
 
 
 def test_contracts(fr, tmp_path):
-    from hko_research.contracts import validate_dataset
+    from hko_research.inputs.checks import validate_dataset
     from hko_research.synth import write_frame
 
     names = ["dfdg_personlig_assistance", "dfdg_hjaelpemidler", "dfdg_isbryder", "dfdg_mentor", "dream", "bef",
@@ -498,7 +499,7 @@ def _hash(fr, tmp):
 def _step2_again(ctx, seed):
     """Re-run step 2 alone on a copy of the step-1 plan (step 1 has its own tests)."""
     from hko_research.synth import SynthContext
-    from hko_research.synth import d3_registre
+    from hko_research.analyses.d3_brug.synth import registre as d3_registre
 
     c2 = SynthContext(years=ctx.years, seed=seed)
     c2.outputs.update(ctx.outputs)

@@ -14,9 +14,9 @@ import openpyxl  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from hko_research import plots  # noqa: E402
-from hko_research.disclosure import DisclosureError, is_protected, protect_table  # noqa: E402
-from hko_research.output import SYNTHETIC_NOTE, TABLE_NAME_RE, Publisher, check_name, count_columns  # noqa: E402
+from hko_research.publishing import plots  # noqa: E402
+from hko_research.publishing.disclosure import DisclosureError, is_protected, protect_table  # noqa: E402
+from hko_research.publishing.publisher import SYNTHETIC_NOTE, TABLE_NAME_RE, Publisher, check_name, count_columns  # noqa: E402
 from hko_research.params import RunParams  # noqa: E402
 
 

@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from hko_research.registers import (
+from hko_research.inputs.registers import (
     MissingColumnsWarning,
     UnknownCodeError,
     dream_at_dates,

@@ -19,7 +19,9 @@ from scipy.stats import spearmanr
 from hko_research.kommuner import casekommuner, kommune_navne, kommunekoder
 from hko_research.paths import CONTRACTS_DIR, MAPPINGS_DIR
 from hko_research.synth import SynthContext
-from hko_research.synth import d3_aggregater, d3_kommuner, d3_sager
+from hko_research.analyses.d3_brug.synth import aggregater as d3_aggregater
+from hko_research.analyses.d3_brug.synth import kommuner as d3_kommuner
+from hko_research.analyses.d3_brug.synth import sager as d3_sager
 from hko_research.synth.population import generate_befolkning
 
 SEED = 2021
@@ -509,7 +511,7 @@ def test_contract(ctx, name):
 def test_integration_with_real_step2():
     """Steps 1-4 with the real d3_registre: the grant rows match the plan exactly (the interface),
     and Figur 22 (HM) lands; Figur 23 (active PA) depends on step 2's ydelse mix (see d3_aggregater)."""
-    from hko_research.synth import d3_registre
+    from hko_research.analyses.d3_brug.synth import registre as d3_registre
 
     ctx = SynthContext(years=YEARS, seed=SEED)
     ctx.outputs.update(generate_befolkning(ctx))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from hko_research import reproduction as rp
+from hko_research.publishing import reproduction as rp
 from hko_research.paths import REPORT_TARGETS
 
 TARGETS = {

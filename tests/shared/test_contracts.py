@@ -11,10 +11,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hko_research.contracts import (
-    build_schema, declared_checks, load_contract_file, load_contracts, read_input, schema_checks, validate_dataset,
+from hko_research.inputs.contracts import (
+    build_schema, declared_checks, load_contract_file, load_contracts, read_input, schema_checks,
 )
-from hko_research.io import ReadProblem, sniff_csv
+from hko_research.inputs.checks import validate_dataset
+from hko_research.inputs.readers import ReadProblem, sniff_csv
 
 TYPOLOGI_CSV = (
     "kommunekode;strategi;organisering;antal_noeglepersoner\n"
@@ -65,7 +66,7 @@ def test_pandera_yaml_drops_unregistered_checks_but_our_engine_keeps_every_rule(
     assert [c.name for c in round_trip.columns["a"].checks] == ["greater_than_or_equal_to"]  # "positive" lost
     assert not round_trip.checks  # "row_rule" lost
 
-    probe = ("from hko_research.contracts import build_schema, declared_checks, load_contracts, schema_checks\n"
+    probe = ("from hko_research.inputs.contracts import build_schema, declared_checks, load_contracts, schema_checks\n"
              "c = load_contracts()['dfdg_mentor']\n"
              "print(sorted(declared_checks(c)) == sorted(schema_checks(build_schema(c))), "
              "[x.name for x in build_schema(c).checks])")

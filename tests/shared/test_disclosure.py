@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hko_research.disclosure import (
+from hko_research.publishing.disclosure import (
     DisclosureError, assert_no_person_identifiers, count_columns, is_protected, mask_small, protect_table,
 )
 
@@ -98,16 +98,17 @@ def test_suppress_zeros_option():
     assert protect_table(df, min_cell_size=5)["n"].isna().tolist() == [False, False]
 
 
-def test_derived_follow_n_by_default_and_basis_mapping():
+def test_derived_follow_their_counts_by_default_and_basis_mapping():
     df = pd.DataFrame({
         "gruppe": list("abc"), "n": [3, 20, 30], "antal_mand": [10, 2, 15],
         "andel_mand": [0.5, 0.1, 0.5], "gns_alder": [40.0, 41.0, 42.0], "ci_lav": [1.0, 2.0, 3.0],
     })
     out = protect_table(df, min_cell_size=5)
-    # andel_mand follows antal_mand by name; the others follow n
-    assert out["andel_mand"].isna().tolist() == [False, True, False]
+    # andel_mand follows antal_mand and its base n by name; a mean follows n; a statistic the
+    # rules do not name (ci_lav) follows every count of its row
+    assert out["andel_mand"].isna().tolist() == [True, True, False]
     assert out["gns_alder"].isna().tolist() == [True, False, False]
-    assert out["ci_lav"].isna().tolist() == [True, False, False]
+    assert out["ci_lav"].isna().tolist() == [True, True, False]
     out2 = protect_table(df, min_cell_size=5, basis={"gns_alder": "antal_mand"})
     assert out2["gns_alder"].isna().tolist() == [False, True, False]
     with pytest.raises(ValueError):

@@ -7,7 +7,8 @@ import re
 import pandas as pd
 import pytest
 
-from hko_research.contracts import _input_path, declared_checks, load_contracts, read_input, validate_dataset
+from hko_research.inputs.checks import validate_dataset
+from hko_research.inputs.contracts import declared_checks, input_path, load_contracts, read_input
 from hko_research.paths import DEFAULT_DATA_DIR
 
 CONTRACTS = sorted(n for n, c in load_contracts().items() if not c.reference)
@@ -16,14 +17,14 @@ SAMPLE_ROWS = 40
 
 def sample(name: str) -> pd.DataFrame:
     contract = load_contracts()[name]
-    path = _input_path(DEFAULT_DATA_DIR, contract)
+    path = input_path(DEFAULT_DATA_DIR, contract)
     if path.suffix == ".parquet":
         import pyarrow.parquet as pq
 
         batch = next(pq.ParquetFile(path).iter_batches(batch_size=SAMPLE_ROWS))
         df = batch.to_pandas()
         df.columns = [c.lower() for c in df.columns]
-        from hko_research.contracts import coerce_frame
+        from hko_research.inputs.contracts import coerce_frame
 
         return coerce_frame(df, contract)[0]
     return read_input(DEFAULT_DATA_DIR, name).head(SAMPLE_ROWS).reset_index(drop=True)

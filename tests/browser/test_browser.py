@@ -25,7 +25,7 @@ from selenium.webdriver.common.by import By
 from hko_research import runner
 from hko_research.params import RunParams
 
-FIXTURES = Path(__file__).parent / "fixtures" / "runner"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "runner"
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
 

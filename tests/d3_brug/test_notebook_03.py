@@ -11,7 +11,7 @@ import pandas as pd
 import papermill as pm
 import pytest
 
-from hko_research.disclosure import count_columns
+from hko_research.publishing.disclosure import count_columns
 from hko_research.paths import NOTEBOOKS_DIR
 
 NB = NOTEBOOKS_DIR / "03_brug_af_hko.ipynb"
