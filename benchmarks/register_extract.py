@@ -53,7 +53,6 @@ def build(path: Path, rows: int, chunk: int = 500_000, seed: int = 0) -> dict:
     import pandas as pd
     import pyarrow as pa
     import pyarrow.parquet as pq
-
     from hko_research.registers import week_column
 
     rng = np.random.default_rng(seed)
@@ -134,7 +133,6 @@ def child(mode: str, dream: str, pop_path: str, max_cols_fallback: bool) -> None
     import numpy as np
     import pandas as pd
     import pyarrow.parquet as pq
-
     from hko_research.registers import dream_at_dates, month_column, week_column
 
     pop = pd.read_parquet(pop_path)

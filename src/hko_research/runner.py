@@ -417,7 +417,7 @@ def _log_tail(path: Path, max_chars: int = 4000) -> str:
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return ""
-    text = "\n".join(l for l in lines if l.strip() and not any(n in l for n in _STDERR_NOISE))
+    text = "\n".join(ln for ln in lines if ln.strip() and not any(n in ln for n in _STDERR_NOISE))
     return text[-max_chars:]
 
 

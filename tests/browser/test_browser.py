@@ -126,7 +126,7 @@ def test_index_and_every_linked_page_resolve_and_render(driver, server, run_dir,
     screenshot = tmp_path / "browser_index.png"
     assert driver.save_screenshot(str(screenshot)) and screenshot.stat().st_size > 1000
 
-    pages = sorted({l for l in links if urllib.parse.urlparse(l).path.startswith("/html/")})
+    pages = sorted({link for link in links if urllib.parse.urlparse(link).path.startswith("/html/")})
     assert {urllib.parse.urlparse(p).path for p in pages} == {"/html/01_ok.html", "/html/01_ok_fuld.html",
                                                               "/html/02_fejl_fejl.html"}
     for page in pages:

@@ -11,8 +11,8 @@ import pandas as pd
 import papermill as pm
 import pytest
 
-from hko_research.publishing.disclosure import count_columns
 from hko_research.paths import NOTEBOOKS_DIR
+from hko_research.publishing.disclosure import count_columns
 
 NB = NOTEBOOKS_DIR / "03_brug_af_hko.ipynb"
 MIN_CELL = 5

@@ -18,9 +18,9 @@ YEARS = (2018, 2019, 2020)
 
 
 def _generate(seed: int, years=YEARS):
-    from hko_research.synth import SynthContext
     from hko_research.analyses.d3_brug.synth import kommuner as d3_kommuner
     from hko_research.analyses.d3_brug.synth import registre as d3_registre
+    from hko_research.synth import SynthContext
     from hko_research.synth.population import generate_befolkning
 
     ctx = SynthContext(years=tuple(years), seed=seed)
@@ -498,8 +498,8 @@ def _hash(fr, tmp):
 
 def _step2_again(ctx, seed):
     """Re-run step 2 alone on a copy of the step-1 plan (step 1 has its own tests)."""
-    from hko_research.synth import SynthContext
     from hko_research.analyses.d3_brug.synth import registre as d3_registre
+    from hko_research.synth import SynthContext
 
     c2 = SynthContext(years=ctx.years, seed=seed)
     c2.outputs.update(ctx.outputs)

@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from hko_research.analyses.d3_brug import measures as M
 from hko_research.analyses.d3_brug import tables as brug
 from hko_research.levels import ALLE_CASE, LANDET, VALGTE, VALGTE_CASE
 from hko_research.publishing.columns import basis_for, count_columns, is_key_name
-from hko_research.analyses.d3_brug import measures as M
 
 Y = 2019
 KOM = (101, 147, 825)  # København, Frederiksberg, Læsø

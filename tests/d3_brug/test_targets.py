@@ -5,9 +5,9 @@ from __future__ import annotations
 import papermill as pm
 import pytest
 
-from hko_research.publishing import reproduction
 from hko_research.params import load_params
 from hko_research.paths import NOTEBOOKS_DIR, PARAMS_DIR
+from hko_research.publishing import reproduction
 
 NB = NOTEBOOKS_DIR / "03_brug_af_hko.ipynb"
 

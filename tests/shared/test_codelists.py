@@ -1,7 +1,6 @@
 """codelists: the shared definitions on small hand-computed frames, including the edge cases."""
 from __future__ import annotations
 
-
 import pandas as pd
 
 from hko_research import codelists as m

@@ -11,10 +11,15 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hko_research.inputs.contracts import (
-    build_schema, declared_checks, load_contract_file, load_contracts, read_input, schema_checks,
-)
 from hko_research.inputs.checks import validate_dataset
+from hko_research.inputs.contracts import (
+    build_schema,
+    declared_checks,
+    load_contract_file,
+    load_contracts,
+    read_input,
+    schema_checks,
+)
 from hko_research.inputs.readers import ReadProblem, sniff_csv
 
 TYPOLOGI_CSV = (

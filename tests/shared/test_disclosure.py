@@ -13,7 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hko_research.publishing.disclosure import (
-    DisclosureError, assert_no_person_identifiers, count_columns, is_protected, mask_small, protect_table,
+    DisclosureError,
+    assert_no_person_identifiers,
+    count_columns,
+    is_protected,
+    mask_small,
+    protect_table,
 )
 
 TOT = "I alt"

@@ -1,7 +1,6 @@
 """kommuner: the shared definitions on small hand-computed frames, including the edge cases."""
 from __future__ import annotations
 
-
 import pandas as pd
 import pytest
 

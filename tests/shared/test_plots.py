@@ -12,8 +12,8 @@ from matplotlib.collections import PolyCollection  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 
-from hko_research.publishing import plots  # noqa: E402
 from hko_research import kommuner as reference
+from hko_research.publishing import plots  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

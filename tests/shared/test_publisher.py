@@ -14,10 +14,10 @@ import openpyxl  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
+from hko_research.params import RunParams  # noqa: E402
 from hko_research.publishing import plots  # noqa: E402
 from hko_research.publishing.disclosure import DisclosureError, is_protected, protect_table  # noqa: E402
 from hko_research.publishing.publisher import SYNTHETIC_NOTE, TABLE_NAME_RE, Publisher, check_name, count_columns  # noqa: E402
-from hko_research.params import RunParams  # noqa: E402
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from hko_research.publishing import reproduction as rp
 from hko_research.paths import REPORT_TARGETS
+from hko_research.publishing import reproduction as rp
 
 TARGETS = {
     "s_big": {"id": "s_big", "value": "0.42", "unit": "share", "measure": "andel", "source_line": "10"},

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from hko_research.kommuner import befolkning_folk1a
 from hko_research.inputs.dataset import load_dataset_info
+from hko_research.kommuner import befolkning_folk1a
 from hko_research.synth import SynthContext, parse_years
 from hko_research.synth.population import EXTRAPOLATED, REAL_SOURCE, generate_befolkning
 

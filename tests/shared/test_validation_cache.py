@@ -7,8 +7,8 @@ import shutil
 import yaml
 
 from hko_research.inputs import checks as contracts
-from hko_research.params import validate_params
 from hko_research.inputs.validation import validate_inputs
+from hko_research.params import validate_params
 
 TYPOLOGI = (
     "kommunekode;strategi;organisering;antal_noeglepersoner\n"

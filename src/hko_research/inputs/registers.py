@@ -274,7 +274,7 @@ def dream_at_dates(
         _warn_missing(missing, needed_rows, path)
         present = sorted(c for c in needed_rows if c in schema)
 
-        for i, (out, (_, names)) in enumerate(targets.items()):
+        for i, (_, names) in enumerate(targets.values()):
             key[f"_c{i}"] = names.where(names.isin(present), None)
         con.register("pop", key)
         _load_projection(con, path, schema, static + present)

@@ -49,7 +49,6 @@ def reproduction_values(results: dict[str, pd.DataFrame], params) -> dict[str, f
     y0 = Y - 1
     out: dict[str, float] = {}
     ON = ORDNING_NAVN
-    full = {"pa": "pa", "hm": "hm", "is": "is", "fa": "fa"}
 
     # ---- 5.1 / 5.2 Omfang (Tabel 11)
     for o in ("pa", "hm", "is"):

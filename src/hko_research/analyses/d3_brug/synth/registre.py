@@ -283,7 +283,6 @@ class _Generator:
         rng = self.rng("slots")
         nyears = {b: sum(1 for y in self.years if (y - 2018) // 2 == b) for b in g["block"].unique()}
         g["slot"] = -1
-        slot_rows = []
         next_id = 0
         for (o, b), grp in g.groupby(["ordning", "block"], sort=True):
             ratio = self.cal["persons_per_grant_2y" if nyears[b] == 2 else "persons_per_grant_1y"][o]
@@ -308,7 +307,6 @@ class _Generator:
 
     # ---------------------------------------------------------------- run
     def run(self) -> dict[str, pd.DataFrame]:
-        cal = self.cal
         g = self._slots(self._expand_grants())
         # slot table: index grant = earliest
         g = g.sort_values(["slot", "start"], kind="stable")
@@ -438,7 +436,7 @@ class _Generator:
 
     # ---------------------------------------------------------------- person attributes
     def _attributes(self):
-        cal, slots = self.cal, self.slots
+        slots = self.slots
         n = self.n_pers
         A = {k: np.full(n, -1, dtype=np.int64) for k in ("state", "emp", "sex", "band", "age", "edu", "cat1", "cat2", "dob")}
         A["income"] = np.full(n, np.nan)
@@ -738,7 +736,7 @@ class _Generator:
 
     # ---------------------------------------------------------------- registers
     def _registers(self) -> dict[str, pd.DataFrame]:
-        cal, g, slots, A = self.cal, self.g, self.slots, self.A
+        cal, g, A = self.cal, self.g, self.A
         rng = self.rng("registers")
         n = self.n_pers
         # unrelated persons
@@ -811,10 +809,13 @@ class _Generator:
         w0, W = weeks[0], len(weeks)
         codes = np.zeros((N, W), dtype=np.int16)
         sp = cal["spells"]
-        pre_min = np.array([sp[s][0] for s in STATES]); pre_max = np.array([sp[s][1] for s in STATES])
-        post_min = np.array([sp[s][2] for s in STATES]); post_max = np.array([sp[s][3] for s in STATES])
+        pre_min = np.array([sp[s][0] for s in STATES])
+        pre_max = np.array([sp[s][1] for s in STATES])
+        post_min = np.array([sp[s][2] for s in STATES])
+        post_max = np.array([sp[s][3] for s in STATES])
         prior_state = np.array([S_IDX[sp[s][4]] for s in STATES])
-        pr_min = np.array([sp[s][5] for s in STATES]); pr_max = np.array([sp[s][6] for s in STATES])
+        pr_min = np.array([sp[s][5] for s in STATES])
+        pr_max = np.array([sp[s][6] for s in STATES])
         gap_max = np.array([sp[s][7] for s in STATES])
         code_of = np.array([cal["state_codes"][s] for s in STATES], dtype=np.int16)
         pre = rng.integers(pre_min[state], pre_max[state] + 1)
@@ -831,7 +832,8 @@ class _Generator:
         rows = np.arange(N)
 
         def paint(r, s, e, c):
-            s = np.clip(s - w0, 0, None); e = np.clip(e - w0, None, W - 1)
+            s = np.clip(s - w0, 0, None)
+            e = np.clip(e - w0, None, W - 1)
             ok = (s <= e) & (c != 0)
             r, s, e, c = r[ok], s[ok], e[ok], c[ok]
             ln = e - s + 1
@@ -962,7 +964,6 @@ class _Generator:
             v = codes[:, j]
             cols[c] = pd.arrays.IntegerArray(v.astype(np.int16), v == 0)
         emp_m = gm >= 0
-        virk = np.array(["1", "2"], dtype=object)
         for j, c in enumerate(month_cols):
             e = emp_m[:, j]
             cols[f"grad_{c}"] = np.where(e, gm[:, j].astype(float), np.nan)
@@ -1121,7 +1122,9 @@ class _Generator:
         ms = pd.DatetimeIndex(index_start[mo].astype("datetime64[ns]"))
         me = ms + pd.to_timedelta(rng.integers(60, 400, len(mo)), unit="D")
         mg, mst, men = rows["mentor"]
-        mg = np.concatenate([mg, mo]); mst = mst.append(ms); men = men.append(me)
+        mg = np.concatenate([mg, mo])
+        mst = mst.append(ms)
+        men = men.append(me)
         k = len(mg)
         kom = np.where(mg < n, kom_of.reindex(np.minimum(mg, n - 1)).fillna(0).to_numpy(), self.kom_all[mg]).astype("int64")
         kom = np.where(kom == 0, self.kom_all[mg], kom)
@@ -1153,7 +1156,6 @@ class _Generator:
     def _lpr(self, rng) -> pd.DataFrame:
         cal, A, n = self.cal, self.A, self.n_pers
         icd = _icd_by_impairment()
-        fn = pd.read_csv(MAPPINGS_DIR / "funktionsnedsaettelser.csv", comment="#")
         iw = cal["impairment_weights"]
         parts = []
         for which in ("cat1", "cat2"):
@@ -1165,7 +1167,8 @@ class _Generator:
             code = np.empty(len(pid), dtype=object)
             for ci, cname in enumerate(CATS):
                 sel = np.flatnonzero(cat == ci)
-                imps = list(iw[cname]); w = np.array(list(iw[cname].values()), float)
+                imps = list(iw[cname])
+                w = np.array(list(iw[cname].values()), float)
                 # the person's specific impairment: one per person and category
                 per = rng.choice(len(imps), n, p=w / w.sum())
                 for j, imp in enumerate(imps):
