@@ -13,7 +13,7 @@ PARAMS ?= params/default.yaml
 SYNTH_SOURCES := $(shell find src/hko_research/synth src/hko_research/analyses/*/synth -name '*.py' -o -name '*.yaml' 2>/dev/null)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv data report test lab validate system-deps lock clean
+.PHONY: help venv data report test lint lab validate system-deps lock clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -44,6 +44,10 @@ system-deps: ## Install the Debian packages the tests use when missing (browser,
 
 test: venv data system-deps ## Run the whole test suite
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+
+lint: venv ## ruff over package, tests, notebooks and benchmarks; notebooks stored without outputs
+	$(BIN)/ruff check src tests notebooks benchmarks
+	$(BIN)/nbstripout --keep-id --verify notebooks/*.ipynb
 
 lab: venv ## Open JupyterLab on the notebooks with the project's kernel
 	$(BIN)/python -m ipykernel install --sys-prefix --name hko-research --display-name "hko-research (.venv)" >/dev/null

@@ -252,18 +252,12 @@ def _report_text(report) -> str:
 # Notebook execution (parallel workers) and the cache
 
 
-def _analysis_key_parts(name: str, input_hashes: dict[str, str], project_hash: str) -> tuple[dict[str, str], str]:
-    """The inputs and code a notebook's cache key covers: for a registered analysis its declared
-    inputs (plus the data descriptor) and the shared code + its own folder (+ the analyses it
-    builds on); for any other notebook every input and all code."""
+def _notebook_code_hash(name: str, project_hash: str) -> str:
+    """The code a notebook's cache key covers: for a registered analysis the shared code, its own
+    folder and the folders of the analyses it builds on (a change elsewhere does not rerun it);
+    for any other notebook all code."""
     analysis = registry.for_notebook(name)
-    if analysis is None:
-        return input_hashes, project_hash
-    code = code_hash([analysis.name, *analysis.depends_on])
-    if analysis.reads_all_inputs:
-        return input_hashes, code
-    wanted = set(analysis.inputs)
-    return {f: h for f, h in input_hashes.items() if f.rsplit(".", 1)[0] in wanted or f == "DATASET.yaml"}, code
+    return project_hash if analysis is None else code_hash([analysis.name, *analysis.depends_on])
 
 
 def _run_notebooks(params, tmp: Path, notebooks_dir: Path, input_hashes, project_hash, cache_dir: Path, *,
@@ -277,7 +271,7 @@ def _run_notebooks(params, tmp: Path, notebooks_dir: Path, input_hashes, project
         if not nb_path.exists():
             results[name] = _missing_notebook(name, nb_path, tmp, params)
             continue
-        key = notebook_cache_key(nb_path, base_params, *_analysis_key_parts(name, input_hashes, project_hash))
+        key = notebook_cache_key(nb_path, base_params, input_hashes, _notebook_code_hash(name, project_hash))
         entry = cache_dir / "notebooks" / name / key
         if not force and (entry / "meta.json").exists():
             t0 = time.perf_counter()

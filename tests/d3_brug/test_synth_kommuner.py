@@ -2,7 +2,7 @@
 
 The steps run at seed 2021 with a small, fast stand-in for step 2 (d3_registre: it only has to
 provide ``plan["grant_ydelse"]`` and ``plan["pa_active_ydelse"]``). Every calibration target is
-recomputed here with pandas from the produced frames, following docs/d3_definitions.md, and
+recomputed here with pandas from the produced frames, following analyses/d3_brug/definitions.md, and
 compared with the report value under the reproduction tolerances (shares ±2 pp, below 5 pct. ±20 %
 relative; counts ±2 %; money ±5 %; weeks ±0,3; hours ±0,5).
 """

@@ -1,5 +1,5 @@
 """Step 2 of the delanalyse-3 synth (d3_registre): the registers reproduce the report's chapter-5
-numbers when measured as docs/d3_definitions.md says (plain pandas, independent of the generator).
+numbers when measured as analyses/d3_brug/definitions.md says (plain pandas, independent of the generator).
 
 Generated once per session at seed 2021 for 2018-2020 (period = 2018-2019, Y = 2019)."""
 from __future__ import annotations
@@ -41,7 +41,7 @@ def fr(gen):
     return gen[1]
 
 
-# ---------------------------------------------------------------- measures (docs/d3_definitions.md)
+# ---------------------------------------------------------------- measures (analyses/d3_brug/definitions.md)
 def _map(name):
     return pd.read_csv(MAPPINGS_DIR / name, comment="#", dtype=str)
 

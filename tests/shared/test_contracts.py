@@ -273,3 +273,42 @@ def test_hypothesis_every_corruption_is_reported(tmp_path, corruptions):
         column, _, check = CORRUPTIONS[kind]
         assert (column, check, row + 1) in found, (kind, row, report.to_text())
     assert not report.ok
+
+
+def read_semicolon_pairs(data_dir):
+    """A reader for an input in a shape of its own: `pairs.txt` with `key=value` lines."""
+    path = data_dir / "pairs.txt"
+    if not path.read_text(encoding="utf-8").strip():
+        raise ReadProblem(path.name, "empty_file", "the file is empty")
+    rows = [line.split("=", 1) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return pd.DataFrame(rows, columns=["kode", "antal"])
+
+
+def test_reader_based_input_is_validated_and_read_through_its_reader(tmp_path):
+    """An input that arrives in another format declares `reader:`; validation and read_input both
+    read through it, so what validates is what the analysis gets, and failures name the file."""
+    from hko_research.inputs.checks import _Collector, validate_file
+    from hko_research.inputs.contracts import call_reader, input_path, load_raw
+    from hko_research.inputs.report import InputStatus, ValidationReport
+
+    contract_file = tmp_path / "par.yaml"
+    contract_file.write_text(
+        "name: par\ntitle: Par\nreader: " + __name__ + ":read_semicolon_pairs\nfiles: [pairs.txt]\n"
+        "key: [kode]\ncolumns:\n  - {column: kode, type: string, nullable: false}\n"
+        "  - {column: antal, type: int, nullable: false, range: [0, 10]}\n", encoding="utf-8")
+    contract = load_contract_file(contract_file)
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "pairs.txt").write_text("a=1\nb=12\nc=x\n", encoding="utf-8")
+    assert input_path(data, contract) == data / "pairs.txt"
+    assert list(load_raw(data, contract)["kode"]) == ["a", "b", "c"]
+    assert call_reader(contract, data).shape == (3, 2)
+    report = ValidationReport()
+    validate_file(data / "pairs.txt", contract, _Collector(report), InputStatus("par", data / "pairs.txt"), data_dir=data)
+    assert ("pairs.txt", "antal", "in_range") in report.counts
+    assert ("pairs.txt", "antal", "type:int") in report.counts
+    assert {f.row for f in report.failures} == {2, 3}
+    (data / "pairs.txt").write_text("", encoding="utf-8")
+    report = ValidationReport()
+    validate_file(data / "pairs.txt", contract, _Collector(report), InputStatus("par", data / "pairs.txt"), data_dir=data)
+    assert ("pairs.txt", None, "empty_file") in report.counts

@@ -175,3 +175,35 @@ def test_for_notebook_uses_run_params(tmp_path):
 
 def test_count_columns_reexported():
     assert count_columns(pd.DataFrame(columns=["n", "andel", "antal_x"])) == ["n", "antal_x"]
+
+
+def test_table_files_are_byte_identical_across_runs_at_different_times(tmp_path, dist, monkeypatch):
+    """openpyxl stamps the save time into the workbook (core.xml and every zip entry); the
+    Publisher's files must not depend on when they were written."""
+    import datetime as dt
+
+    import openpyxl.writer.excel as excel
+
+    class Later(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return dt.datetime(2031, 5, 17, 13, 37, tzinfo=tz)
+
+    first = Publisher(tmp_path / "a", notebook="01_x", synthetic=True).table(dist, "tabel_3_x", title="Tabel 3")
+    monkeypatch.setattr(excel.datetime, "datetime", Later)
+    monkeypatch.setattr("time.localtime", lambda *a: dt.datetime(2031, 5, 17, 13, 37).timetuple())
+    Publisher(tmp_path / "b", notebook="01_x", synthetic=True).table(dist, "tabel_3_x", title="Tabel 3")
+    assert first is not None
+    for ext in ("csv", "xlsx"):
+        a = (tmp_path / "a" / "tables" / f"tabel_3_x.{ext}").read_bytes()
+        b = (tmp_path / "b" / "tables" / f"tabel_3_x.{ext}").read_bytes()
+        assert a == b, ext
+
+
+def test_csv_has_no_float_noise(tmp_path):
+    df = pd.DataFrame({"kommune": ["a", "b", "c"], "n": [10, 20, 30],
+                       "udgift_kr": [1478139.0000000002, 0.1 + 0.2, 2 / 3]})
+    Publisher(tmp_path, notebook="01_x").table(df, "tabel_3_udgift", title="Udgift")
+    rows = read_csv_rows(tmp_path / "tables" / "tabel_3_udgift.csv")
+    assert [r["udgift_kr"] for r in rows] == ["1478139", "0.3", "0.666666666667"]
+    assert [r["n"] for r in rows] == ["10", "20", "30"]

@@ -78,3 +78,37 @@ def test_existing_data_reused_only_when_generator_code_is_unchanged(tmp_path, mo
     synth.synthesize((2019,), 3, tmp_path / "d")
     assert marker.stat().st_mtime_ns != first  # changed generator: regenerated
     assert "generator_code: changed" in marker.read_text(encoding="utf-8")
+
+
+def test_generators_come_from_the_registry_and_may_write_their_own_formats(tmp_path, monkeypatch):
+    """`hko-research synth` runs every registered generator; a generator may hand back a FileWriter
+    for a format the framework does not know, and later generators still see its frame."""
+    import pandas as pd
+
+    import hko_research.synth as synth
+    from hko_research.synth.population import generate_befolkning
+
+    names = [n for n, _ in synth._generators()]
+    assert names[0] == "befolkning" and "d3_brug" in names
+
+    seen = {}
+
+    def special(ctx):
+        frame = pd.DataFrame({"a": [1, 2]})
+
+        def write(out_dir):
+            path = out_dir / "saerligt.txt"
+            path.write_text("a\n1\n2\n", encoding="utf-8")
+            return path
+        return {"saerligt": synth.FileWriter(write, frame)}
+
+    def later(ctx):
+        seen["frame"] = ctx.outputs["saerligt"]
+        return {}
+
+    monkeypatch.setattr(synth, "_generators", lambda: [("befolkning", generate_befolkning), ("x", special),
+                                                        ("y", later)])
+    out = synth.synthesize((2019,), 1, tmp_path / "s")
+    assert (out / "saerligt.txt").read_text(encoding="utf-8") == "a\n1\n2\n"
+    assert list(seen["frame"]["a"]) == [1, 2]
+    assert "saerligt: saerligt.txt" in (out / "DATASET.yaml").read_text(encoding="utf-8")

@@ -17,6 +17,7 @@ class Analysis:
     inputs: tuple[str, ...]            # data contracts the notebook reads (data_contracts/<name>.yaml)
     reads_all_inputs: bool = False     # an overview of every input (the data foundation)
     generator: str | None = None       # "module:function" writing this analysis's synthetic inputs
+    csv_inputs: tuple[str, ...] = ()   # generated inputs written as CSV (the rest Parquet, or FileWriter)
     target_prefixes: tuple[str, ...] = ()  # report_targets.csv ids this analysis reproduces ("d3_")
     depends_on: tuple[str, ...] = ()   # analyses whose code (and frames) this one reuses
     # Disclosure exceptions to the shared column rules (publishing.columns): derived column ->

@@ -18,6 +18,7 @@ from ..hashing import file_sha256
 from .contracts import (
     Contract,
     build_schema,
+    call_reader,
     coerce_frame,
     coerce_series,
     input_path,
@@ -147,8 +148,21 @@ def _key_duplicates_across_chunks(path: Path, contract: Contract, file_label: st
                             _redact(contract, contract.key[0], rec[0])))
 
 
-def validate_file(path: Path, contract: Contract, collect: _Collector, status: InputStatus) -> set | None:
+def validate_file(path: Path, contract: Contract, collect: _Collector, status: InputStatus,
+                  data_dir: Path | None = None) -> None:
     label = path.name
+    if contract.reader:  # another shape (survey export, SPSS, coding workbook ...): its reader makes the table
+        try:
+            df = call_reader(contract, data_dir if data_dir is not None else path.parent)
+            validate_frame(df, contract, label, collect)
+            status.rows = len(df)
+            if len(df) == 0:
+                collect.add(Failure(label, None, "empty_file", None, "the file has no rows"))
+        except ReadProblem as problem:
+            collect.add(Failure(problem.file or label, problem.column, problem.check, problem.row, problem.message))
+        except Exception as exc:
+            collect.add(Failure(label, None, "readable", None, f"{type(exc).__name__}: {exc}"))
+        return
     try:
         if path.stat().st_size == 0:
             raise ReadProblem(label, "empty_file", "the file is empty")
@@ -168,16 +182,20 @@ def validate_file(path: Path, contract: Contract, collect: _Collector, status: I
         collect.add(Failure(label, problem.column, problem.check, problem.row, problem.message))
     except Exception as exc:  # unreadable file: say so, keep validating the others
         collect.add(Failure(label, None, "readable", None, f"{type(exc).__name__}: {exc}"))
-    return None
 
 
-def _column_values(path: Path, column_glob: str) -> dict[str, pd.Series]:
+def _column_values(path: Path, column_glob: str, contract: Contract | None = None,
+                   data_dir: Path | None = None) -> dict[str, pd.Series]:
     """Values of one column (or every column matching a 'prefix*' glob) of an input, as a dict."""
     import pyarrow.parquet as pq
 
-    if path.suffix.lower() == ".parquet":
-        names = pq.read_schema(path).names
+    if contract is not None and contract.reader:
+        frame = call_reader(contract, data_dir if data_dir is not None else path.parent)
+        names = list(frame.columns)
+    elif path.suffix.lower() == ".parquet":
+        frame, names = None, pq.read_schema(path).names
     else:
+        frame = None
         names = list(read_table(path).columns)
     lower = {n.lower(): n for n in names}
     if column_glob.endswith("*"):
@@ -186,7 +204,7 @@ def _column_values(path: Path, column_glob: str) -> dict[str, pd.Series]:
         wanted = [column_glob.lower()] if column_glob.lower() in lower else []
     if not wanted:
         return {}
-    df = read_table(path, wanted)
+    df = frame if frame is not None else read_table(path, wanted)
     return {c: df[c] for c in wanted}
 
 
@@ -197,13 +215,13 @@ def _check_relations(data_dir: Path, contracts: dict[str, Contract], paths: dict
         if src_name not in paths or dst_name not in paths:
             continue
         try:
-            dst = _column_values(paths[dst_name], dst_col).get(dst_col.lower())
+            dst = _column_values(paths[dst_name], dst_col, contracts[dst_name], data_dir).get(dst_col.lower())
             if dst is None:
                 continue
             dst_spec = contracts[dst_name].column(dst_col.lower())
             dst_values, _ = coerce_series(dst, dst_spec.type)
             allowed = set(dst_values.dropna().tolist())
-            for col, values in _column_values(paths[src_name], src_col).items():
+            for col, values in _column_values(paths[src_name], src_col, contracts[src_name], data_dir).items():
                 spec = contracts[src_name].column(col)
                 typed, _ = coerce_series(values, spec.type)
                 orphan = typed.notna() & ~typed.isin(allowed)
@@ -233,7 +251,7 @@ def validate_dataset(data_dir: Path, names: list[str] | None = None) -> Validati
             continue
         status.sha256 = file_sha256(path)
         before = sum(report.counts.values())
-        validate_file(path, contract, collect, status)
+        validate_file(path, contract, collect, status, data_dir=data_dir)
         status.failures = sum(report.counts.values()) - before
         paths[contract.name] = path
     if names is not None:  # relations may point at inputs outside the selection

@@ -69,6 +69,11 @@ class Contract:
     large: bool = False
     person_identifier: str | None = None
     source: str = ""
+    # Inputs that arrive in another shape (a survey-tool export, an SPSS file, a coding workbook,
+    # a REFI-QDA project): ``reader`` ("module:function", called with the data folder) returns the
+    # canonical table this contract describes; ``files`` are the glob patterns of its source files.
+    reader: str | None = None
+    files: tuple[str, ...] = ()
     path: Path | None = None
     raw: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -138,7 +143,7 @@ def load_contract_file(path: Path) -> Contract:
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     where = path.name
     known = {"name", "title", "source", "level", "required", "reference", "large", "key", "person_identifier",
-             "columns", "column_patterns", "rules"}
+             "columns", "column_patterns", "rules", "reader", "files"}
     unknown = set(raw) - known
     if unknown:
         raise ContractError(f"{where}: unknown keys {sorted(unknown)}")
@@ -167,6 +172,7 @@ def load_contract_file(path: Path) -> Contract:
         rules=tuple(rules), key=tuple(raw.get("key") or ()), required=bool(raw.get("required", True)),
         reference=bool(raw.get("reference", False)), large=bool(raw.get("large", False)),
         person_identifier=raw.get("person_identifier"), source=str(raw.get("source", "")), path=path, raw=raw,
+        reader=raw.get("reader"), files=tuple(raw.get("files") or ()),
     )
 
 
@@ -355,6 +361,10 @@ def coerce_frame(df: pd.DataFrame, contract: Contract) -> tuple[pd.DataFrame, li
 
 # ----------------------------------------------------------------------------------- typed load
 def input_path(data_dir: Path, contract: Contract) -> Path | None:
+    """The file an input is read from (for a reader-based input: the first of its source files)."""
+    if contract.reader:
+        found = source_files(data_dir, contract)
+        return found[0] if found else None
     path = find_input(data_dir, contract.name)
     if path is None and contract.reference:
         ref = REFERENCE_DIR / f"{contract.name}.csv"
@@ -362,13 +372,41 @@ def input_path(data_dir: Path, contract: Contract) -> Path | None:
     return path
 
 
+def source_files(data_dir: Path, contract: Contract) -> list[Path]:
+    """Every file of a reader-based input in ``data_dir`` (its ``files`` patterns), sorted."""
+    found: set[Path] = set()
+    for pattern in contract.files or (f"{contract.name}.*",):
+        found |= {p for p in Path(data_dir).glob(pattern) if p.is_file()}
+    return sorted(found)
+
+
+def call_reader(contract: Contract, data_dir: Path) -> pd.DataFrame:
+    """The canonical table of a reader-based input (raises ReadProblem for unreadable sources)."""
+    import importlib
+
+    module, _, func = str(contract.reader).partition(":")
+    return getattr(importlib.import_module(module), func)(Path(data_dir))
+
+
+def load_raw(data_dir: Path, contract: Contract, columns: list[str] | None = None) -> pd.DataFrame:
+    """The input as read, before type conversion: by its reader, or by file type. The one way
+    inputs are read, by validation and by the analyses alike."""
+    if contract.reader:
+        df = call_reader(contract, data_dir)
+        return df if columns is None else df[[c for c in columns if c in df.columns]]
+    path = input_path(Path(data_dir), contract)
+    if path is None:
+        raise FileNotFoundError(f"input {contract.name!r} not found in {data_dir}")
+    return read_table(path, columns)
+
+
 def read_input(data_dir: str | Path, name: str, columns: list[str] | None = None) -> pd.DataFrame:
     """Read one input converted to its contract's types (after validation; does not validate)."""
     contract = load_contracts()[name]
-    path = input_path(Path(data_dir), contract)
-    if path is None:
+    if input_path(Path(data_dir), contract) is None:
         raise FileNotFoundError(f"input {name!r} not found in {data_dir}")
-    df = read_table(path, [c.lower() for c in columns] if columns else None)
+    df = load_raw(Path(data_dir), contract, [c.lower() for c in columns] if columns else None)
+    path = input_path(Path(data_dir), contract)
     typed, bad = coerce_frame(df, contract)
     if bad:
         col, pos, value = bad[0]

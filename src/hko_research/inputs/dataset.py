@@ -84,6 +84,7 @@ def _years_from_files(data_dir: Path) -> tuple[int, ...]:
 
 
 def input_files(data_dir: Path) -> list[Path]:
-    """Every readable input file plus the descriptor, sorted (what a run's hash covers)."""
-    files = [p for p in sorted(data_dir.iterdir()) if p.suffix in READABLE_SUFFIXES or p.name == DESCRIPTOR]
-    return files
+    """Every file of the data folder (not hidden ones), sorted: what a run's input hash covers.
+    Inputs arrive in several formats (Parquet, CSV, SAS, SPSS, workbooks, REFI-QDA projects), so
+    every file counts, not only the ones a table reader knows."""
+    return [p for p in sorted(Path(data_dir).iterdir()) if p.is_file() and not p.name.startswith(".")]

@@ -11,7 +11,7 @@ per month. The grant population is 30-45k persons. Everything here therefore
 * unpivots that small projection to long form to pick each population row's value.
 
 ``import_to_parquet`` converts DST's SAS7BDAT (or a CSV) to Parquet once, one chunk at a time.
-Definitions: ``docs/d3_definitions.md`` rows 4, 5, 8 and 9.
+Definitions: ``analyses/d3_brug/definitions.md`` rows 4, 5, 8 and 9.
 """
 from __future__ import annotations
 

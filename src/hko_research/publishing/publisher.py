@@ -38,6 +38,11 @@ TABLE_NAME_RE = re.compile(r"^(?:(?:tabel|figur)_\d+[a-z]?_[a-z0-9_]+|(?:bilag|k
 SYNTHETIC_NOTE = "Syntetiske data – ikke rigtige registerdata"
 SYNTHETIC_COLUMN = "datagrundlag"
 SVG_HASHSALT = "hko-research"
+# 12 significant digits: every published number keeps its precision, float noise from sums of
+# kroner or shares (1478139.0000000002) does not reach the file.
+CSV_FLOAT_FORMAT = "%.12g"
+XLSX_TIMESTAMP = "2000-01-01T00:00:00Z"
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _FOOTER_GID = "hko-footer"
 
 
@@ -126,6 +131,26 @@ def _plain_float(value: Any) -> float:
     raise TypeError(f"reproduction values must be plain numbers, not {type(value).__name__}: {value!r}")
 
 
+def deterministic_xlsx(data: bytes) -> bytes:
+    """The same workbook bytes on every run: openpyxl stamps the save time into docProps/core.xml
+    and every zip entry; both are replaced by fixed values."""
+    import zipfile
+
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
+                              rb"\g<1>" + XLSX_TIMESTAMP.encode() + rb"\g<2>", body)
+            fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_DATE)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            dst.writestr(fixed, body)
+    return out.getvalue()
+
+
 class Publisher:
     """Writes a notebook's tables (CSV+XLSX), figures (PNG+SVG) and reproduction values."""
 
@@ -201,7 +226,8 @@ class Publisher:
         protected.attrs["note"] = note_text
         disclosure._mark(protected, info)
 
-        csv_bytes = _integral_counts(protected).to_csv(index=index, sep=",", decimal=".", lineterminator="\n").encode("utf-8")
+        csv_bytes = _integral_counts(protected).to_csv(index=index, sep=",", decimal=".", lineterminator="\n",
+                                                       float_format=CSV_FLOAT_FORMAT).encode("utf-8")
         csv_path = self.tables_dir / f"{name}.csv"
         _atomic_write_bytes(csv_path, csv_bytes)
         xlsx_path = self.tables_dir / f"{name}.xlsx"
@@ -248,13 +274,11 @@ class Publisher:
                 if isinstance(v, float) and v.is_integer() and frame.columns[j - 1] in counts:
                     v = int(v)
                 ws.cell(row=i, column=j, value=v if isinstance(v, (int, float, str)) else str(v))
-        fixed = datetime(2000, 1, 1)
         wb.properties.creator = "hko-research"
-        wb.properties.created = fixed
-        wb.properties.modified = fixed
+        wb.properties.created = datetime(2000, 1, 1)
         buf = io.BytesIO()
         wb.save(buf)
-        return buf.getvalue()
+        return deterministic_xlsx(buf.getvalue())
 
     # -- figures ---------------------------------------------------------------------------
 

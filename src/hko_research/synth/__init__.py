@@ -29,9 +29,19 @@ from ..paths import resolve
 
 GENERATOR_VERSION = "hko-research synth 1"
 
-# Inputs written as CSV (small municipal tables, as researchers usually receive them); the rest Parquet.
-CSV_INPUTS = {"befolkning", "regnskab", "fuldtidspersoner", "rammevilkaar", "kommunetypologi",
-              "noegleperson_survey", "ressourceestimat", "sagsgennemgang"}
+# Inputs written as CSV (small municipal tables, as researchers usually receive them); the rest
+# Parquet. An analysis adds its own in ``Analysis.csv_inputs``.
+CSV_INPUTS = {"befolkning"}
+
+
+class FileWriter:
+    """A generator's output in a format of its own (a survey-tool export, an SPSS file, a coding
+    workbook, a REFI-QDA project): ``write(out_dir)`` writes the file(s) and returns the main one.
+    ``frame`` (optional) is the canonical table, handed to later generators in ``ctx.outputs``."""
+
+    def __init__(self, write: Callable[[Path], Path], frame: pd.DataFrame | None = None):
+        self.write = write
+        self.frame = frame
 
 
 @dataclass
@@ -70,6 +80,12 @@ def _generators() -> list[tuple[str, Generator]]:
         if gen is not None:
             gens.append((analysis.name, gen))
     return gens
+
+
+def _csv_inputs() -> set[str]:
+    from ..registry import analyses
+
+    return set(CSV_INPUTS).union(*(a.csv_inputs for a in analyses()))
 
 
 def generator_files() -> list[Path]:
@@ -132,11 +148,17 @@ def synthesize(years, seed: int, out_dir, *, force: bool = False) -> Path:
     tmp.mkdir(parents=True)
     ctx = SynthContext(years=tuple(years), seed=int(seed))
     written: dict[str, str] = {}
+    csv_inputs = _csv_inputs()
     for _, gen in _generators():
         frames = gen(ctx)
-        for name, df in frames.items():
-            ctx.outputs[name] = df
-            written[name] = write_frame(df, tmp / name, csv=name in CSV_INPUTS).name
+        for name, result in frames.items():
+            if isinstance(result, FileWriter):
+                if result.frame is not None:
+                    ctx.outputs[name] = result.frame
+                written[name] = Path(result.write(tmp)).name
+                continue
+            ctx.outputs[name] = result
+            written[name] = write_frame(result, tmp / name, csv=name in csv_inputs).name
     descriptor = {
         "kind": "synthetic",
         "description": "Syntetiske data kalibreret til rapportens offentliggjorte tal (hko-research synth). "

@@ -20,6 +20,8 @@ ANALYSIS = Analysis(
         "kommunetypologi", "sagsgennemgang", "noegleperson_survey", "ressourceestimat",
     ),
     generator="hko_research.analyses.d3_brug.synth:generate",
+    csv_inputs=("regnskab", "fuldtidspersoner", "rammevilkaar", "kommunetypologi", "noegleperson_survey",
+                "ressourceestimat", "sagsgennemgang"),
     target_prefixes=("d3_",),
     basis={name: _PA_HM for name in ("udgift_pa_hm", "udgiftsandel", "difference", "hoejere_end_forventet")},
 )
