@@ -79,6 +79,25 @@ class Session:
         plt.close(fig)
         return paths
 
+    def reproduce(self, results: Mapping[str, Any], computed=None, *, when: bool | None = None,
+                  sums: Mapping[str, Sequence] | None = None) -> int:
+        """Record the analysis's report targets: the look-ups of ``analyses/<name>/targets.yaml``
+        plus ``computed(picker)`` (code for extremes, sums, differences), read from ``results``
+        after the same disclosure step as publication. Only when ``when`` (default: the report's
+        own setting, :attr:`RunParams.is_report_setting`). Returns the number of values."""
+        from .paths import PACKAGE_DIR
+        from .publishing.targets import TablePicker, evaluate, load_spec
+
+        if not (self.P.is_report_setting if when is None else when):
+            return 0
+        picker = TablePicker(results, self.P.min_cell_size, sums=sums, basis=self.analysis.basis,
+                             keys=self.analysis.keys)
+        spec = load_spec(PACKAGE_DIR / "analyses" / self.analysis.name / "targets.yaml")
+        values = evaluate(spec, picker, computed(picker) if computed is not None else None)
+        for tid, value in values.items():
+            self.pub.reproduce(tid, value)
+        return len(values)
+
     def finish(self) -> Path:
         """Write the notebook's reproduction values (call in the last cell)."""
         return self.pub.finish()

@@ -207,3 +207,31 @@ def test_csv_has_no_float_noise(tmp_path):
     rows = read_csv_rows(tmp_path / "tables" / "tabel_3_udgift.csv")
     assert [r["udgift_kr"] for r in rows] == ["1478139", "0.3", "0.666666666667"]
     assert [r["n"] for r in rows] == ["10", "20", "30"]
+
+
+def test_target_spec_lookups_aliases_and_not_computed(tmp_path):
+    from hko_research.publishing.targets import TablePicker, TargetSpecError, evaluate, load_spec, not_computed
+
+    spec_file = tmp_path / "targets.yaml"
+    spec_file.write_text(
+        "d9_a:\n  table: t\n  where: {kategori: x}\n"
+        "d9_b:\n  table: t\n  column: antal\n  where: {kategori: y}\n"
+        "d9_c: {alias_of: d9_a}\n"
+        "d9_d: {alias_of: d9_sum}\n"
+        "d9_e: {ikke_beregnet: 'rapporten oplyser ikke grundlaget'}\n", encoding="utf-8")
+    results = {"t": pd.DataFrame({"niveau": ["Hele landet"] * 3 + ["Valgte kommuner"] * 3,
+                                  "kategori": ["x", "y", "z"] * 2, "antal": [10, 3, 20, 8, 2, 5],
+                                  "n": [33] * 3 + [15] * 3,
+                                  "andel": [10 / 33, 3 / 33, 20 / 33, 8 / 15, 2 / 15, 5 / 15]})}
+    spec = load_spec(spec_file)
+    picker = TablePicker(results, 5)
+    values = evaluate(spec, picker, {"d9_sum": 42.0})
+    assert values["d9_a"] == pytest.approx(10 / 33)  # the national row, not the selection's 8/15
+    assert math.isnan(values["d9_b"])  # 3 < min_cell_size: suppressed as on the page
+    assert values["d9_c"] == values["d9_a"] and values["d9_d"] == 42.0
+    assert not_computed(spec) == {"d9_e": "rapporten oplyser ikke grundlaget"}
+    with pytest.raises(TargetSpecError, match="both looked up"):
+        evaluate(spec, picker, {"d9_a": 1.0})
+    spec_file.write_text("d9_x: {table: t, alias_of: d9_a}\n", encoding="utf-8")
+    with pytest.raises(TargetSpecError, match="exactly one"):
+        load_spec(spec_file)
