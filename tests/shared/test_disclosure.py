@@ -6,11 +6,14 @@ none of them is determined (each has a nonzero component in the null space).
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sdc_attacker import RunAttacker, attack_frames
 
 from hko_research.publishing.disclosure import (
     DisclosureError,
@@ -18,11 +21,12 @@ from hko_research.publishing.disclosure import (
     count_columns,
     is_protected,
     mask_small,
+    masked_cells,
     protect_table,
 )
 
 TOT = "I alt"
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 # ------------------------------------------------------------------------------------------
@@ -87,14 +91,26 @@ matrices = st.tuples(st.integers(2, 5), st.integers(2, 5)).flatmap(
 
 
 def test_primary_masks_small_counts_not_zero_and_marks_frame():
-    df = pd.DataFrame({"kategori": list("abcd"), "n": [0, 1, 4, 5], "antal_mand": [0, 2, 9, 3]})
+    df = pd.DataFrame({"kategori": list("abcd"), "n": [0, 1, 4, 9], "antal_mand": [0, 2, 9, 3]})
     out = protect_table(df, min_cell_size=5)
     assert out["n"].tolist()[0] == 0 and out["n"].isna().tolist() == [False, True, True, False]
     assert out["antal_mand"].isna().tolist() == [False, True, False, True]
     assert out.attrs["disclosure"]["masked_primary"] == 4
     assert out.attrs["disclosure"]["min_cell_size"] == 5
+    assert out.attrs["disclosure"]["masked_cells"] == {"n": [1, 2], "antal_mand": [1, 3]}
+    assert masked_cells(out)["antal_mand"].tolist() == [False, True, False, True]
     assert out.attrs["disclosure_checked"] is True and is_protected(out)
-    assert df["n"].tolist() == [0, 1, 4, 5], "input must not be modified"
+    assert df["n"].tolist() == [0, 1, 4, 9], "input must not be modified"
+
+
+def test_a_masked_count_is_not_bounded_by_the_n_of_its_row():
+    """antal = 3 masked next to n = 5 shown: the attacker knows 1 <= antal <= 5, an interval
+    narrower than min_cell_size, so n goes too (n = 9 leaves [1, 9]: fine)."""
+    df = pd.DataFrame({"kategori": ["a", "b"], "n": [5, 9], "antal": [3, 3]})
+    out = protect_table(df, min_cell_size=5)
+    assert out["antal"].isna().all()
+    assert out["n"].isna().tolist() == [True, False]
+    assert not attack_frames({"t": (df, out)}, 5)
 
 
 def test_suppress_zeros_option():
@@ -294,14 +310,26 @@ def test_property_distribution_table_with_known_group_totals(groups, min_cell):
         tot = sum(cells) or 1
         recs += [(f"o{g}", f"k{k}", v, v / tot) for k, v in enumerate(cells)]
     df = pd.DataFrame(recs, columns=["ordning", "kategori", "n", "andel"])
-    out = protect_table(df, min_cell_size=min_cell, sums=[["ordning"]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = protect_table(df, min_cell_size=min_cell, sums=[["ordning"]])
     assert out["andel"].isna().tolist() == out["n"].isna().tolist()
-    # attacker: within each ordning the cells sum to a known total (published n elsewhere / 100 %)
-    masked = list(np.flatnonzero(out["n"].isna().to_numpy()))
-    pos = {r: i for i, r in enumerate(masked)}
-    eqs = [{pos[r]: 1.0 for r in np.flatnonzero((out["ordning"] == o).to_numpy()) if r in pos} for o in out["ordning"].unique()]
-    assert undetermined(len(masked), eqs).all()
-    assert out.attrs["disclosure"]["unresolved"] == 0
+    # attacker: within each ordning the cells sum to a known total (published n elsewhere / 100 %),
+    # a masked count is >= 1; no masked count may be bounded narrower than min_cell_size ...
+    att = RunAttacker(min_cell)
+    att.add_table("t", out, masked_cells(out), df)
+    for o in df["ordning"].unique():
+        att.know_sum("t", list(np.flatnonzero((df["ordning"] == o).to_numpy())), "n")
+    leaks = att.attack()
+    # ... unless nothing in the table can protect it (e.g. two masked cells with a known total of 2
+    # are both 1): then its interval is as wide as with every positive cell of its group masked,
+    # [1, S - m + 1] for m >= 2 positive cells summing to S, and the table says so (unresolved)
+    for leak in leaks:
+        g = df.loc[df["ordning"] == df.loc[leak.row, "ordning"], "n"]
+        m = int((g > 0).sum())
+        best = g.sum() - m if m >= 2 else 0
+        assert leak.hi - leak.lo >= best - 1e-6 and best < min_cell, (leak, out)
+    assert out.attrs["disclosure"]["unresolved"] > 0 or not leaks
 
 
 # ------------------------------------------------------------------------------------------

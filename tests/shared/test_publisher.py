@@ -17,7 +17,18 @@ import pytest  # noqa: E402
 from hko_research.params import RunParams  # noqa: E402
 from hko_research.publishing import plots  # noqa: E402
 from hko_research.publishing.disclosure import DisclosureError, is_protected, protect_table  # noqa: E402
-from hko_research.publishing.publisher import SYNTHETIC_NOTE, TABLE_NAME_RE, Publisher, check_name, count_columns  # noqa: E402
+from hko_research.publishing.publisher import (  # noqa: E402
+    SYNTHETIC_NOTE,
+    TABLE_NAME_RE,
+    Publisher,
+    check_name,
+    count_columns,
+    read_table,
+)
+
+
+def wb_sheet(path, name):
+    return openpyxl.load_workbook(path)[name]
 
 
 @pytest.fixture
@@ -52,13 +63,23 @@ def test_table_protects_and_writes_csv_xlsx(tmp_path, dist):
     assert is_protected(shown)
     assert shown["n"].isna().sum() == 2 and "datagrundlag" not in shown.columns
     rows = read_csv_rows(tmp_path / "tables" / "tabel_13_fordeling.csv")
-    assert [r["n"] for r in rows] == ["", "", "20", "6", "8", "7"]
-    assert rows[0]["andel"] == "" and rows[2]["andel"].startswith("0.606")
+    # codes and raw numbers; a suppressed cell says so (not blank, not 0)
+    assert [r["n"] for r in rows] == ["undertrykt", "undertrykt", "20", "6", "8", "7"]
+    assert rows[0]["andel"] == "undertrykt" and rows[2]["andel"].startswith("0.606")
+    back = read_table(tmp_path / "tables" / "tabel_13_fordeling.csv")
+    assert back["n"].isna().tolist() == [True, True, False, False, False, False]
+    assert back.attrs["suppressed"]["n"].tolist() == [True, True, False, False, False, False]
     ws = openpyxl.load_workbook(tmp_path / "tables" / "tabel_13_fordeling.xlsx").active
     assert ws["A1"].value == "Tabel 13. Fordeling"
     assert "Kilde: DFDG" in ws["A2"].value and "undertrykt" in ws["A2"].value
-    assert [c.value for c in ws[4]] == ["ordning", "kategori", "n", "andel"]
-    assert ws["C5"].value is None and ws["C7"].value == 20
+    assert [c.value for c in ws[4]] == ["ordning", "kategori", "n", "andel"]  # codes: what a program reads
+    assert [c.value for c in ws[3]] == ["Ordning", "Kategori", "Antal i alt (n)", "Andel (pct.)"]
+    assert ws["C5"].value == "undertrykt" and ws["C7"].value == 20
+    assert ws["D7"].value == pytest.approx(20 / 33) and ws["D7"].number_format == "0.0%"
+    assert ws["C7"].number_format == "#,##0"
+    assert ws.freeze_panes == "A5" and ws.column_dimensions["A"].width >= len("Ordning")
+    assert [c.value for c in wb_sheet(tmp_path / "tables" / "tabel_13_fordeling.xlsx", "Kolonner")["A"]][1:] == \
+        ["ordning", "kategori", "n", "andel"]
     assert not [p for p in (tmp_path / "tables").iterdir() if p.name.startswith(".")], "no temp files left"
 
 
@@ -66,7 +87,8 @@ def test_small_counts_never_reach_disk(tmp_path):
     df = pd.DataFrame({"kommune": list("abcd"), "n": [1, 2, 3, 4], "gns_indkomst": [1.0, 2.0, 3.0, 4.0]})
     Publisher(tmp_path, notebook="01_x").table(df, "bilag_smaa", title="Små")
     text = (tmp_path / "tables" / "bilag_smaa.csv").read_text(encoding="utf-8")
-    assert text.splitlines()[1:] == ["a,,", "b,,", "c,,", "d,,"]
+    assert text.splitlines()[1:] == ["a,undertrykt,undertrykt", "b,undertrykt,undertrykt", "c,undertrykt,undertrykt",
+                                     "d,undertrykt,undertrykt"]
 
 
 def test_synthetic_label_everywhere(tmp_path, dist):
@@ -223,6 +245,12 @@ def test_target_spec_lookups_aliases_and_not_computed(tmp_path):
                                   "kategori": ["x", "y", "z"] * 2, "antal": [10, 3, 20, 8, 2, 5],
                                   "n": [33] * 3 + [15] * 3,
                                   "andel": [10 / 33, 3 / 33, 20 / 33, 8 / 15, 2 / 15, 5 / 15]})}
+    # the categories sum to n: the suppressed 3 needs a second masked cell in its block; give it
+    # one (w = 6) so the looked-up x stays shown
+    t = results["t"]
+    results["t"] = pd.concat([t.iloc[:3], pd.DataFrame({"niveau": ["Hele landet"], "kategori": ["w"], "antal": [6],
+                                                        "n": [39], "andel": [6 / 39]}), t.iloc[3:]],
+                             ignore_index=True).assign(n=lambda d: d["n"].where(d["niveau"] != "Hele landet", 39))
     spec = load_spec(spec_file)
     picker = TablePicker(results, 5)
     values = evaluate(spec, picker, {"d9_sum": 42.0})

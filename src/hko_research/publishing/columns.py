@@ -40,6 +40,17 @@ ORDNING_SUFFIXES = ("pa", "hm", "is", "fa")
 # Displayed as percentages (the files keep fractions).
 DISPLAY_SHARE_RE = re.compile(r"^(andel|ci_|pct|anvendelsesgrad|fastholdelsesgrad|rekrutteringsgrad)|(_andel|_pct|grad)$")
 DISPLAY_ID_COLUMNS = frozenset({"kommunekode", "aar", "rang", "rang_min", "rang_max"})
+# Numeric keys that are categories (a table may sum over them); other numeric keys (befolkning,
+# fuldtidspersoner, rang ...) are attributes of a row.
+CATEGORY_NUMERIC_KEYS = frozenset({"aar", "kommunekode", "kvartal", "maaned", "periode"})
+# Columns that say *whose* count a cell is: two totals are of the same quantity only when they agree
+# on these (where both tables have them). Used by disclosure to match totals across blocks and tables.
+POPULATION_COLUMNS = ("niveau", "ordning", "population", "aar")
+
+
+def is_base_count(name: Any) -> bool:
+    """The base of a row's shares: ``n`` or ``n_*`` (numerators are ``antal`` / ``antal_*``)."""
+    return isinstance(name, str) and (name == "n" or name.startswith("n_"))
 
 
 def is_count_column(name: Any) -> bool:

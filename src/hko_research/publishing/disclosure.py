@@ -1,26 +1,54 @@
 """Statistical disclosure control (SDC): the one place where output is made safe to publish.
 
 Output from Statistics Denmark's research servers must not reveal individuals. Every table and
-every figure's source frame passes through :func:`protect_table`, which applies, in order:
+every figure's source frame passes through :func:`protect_table` (one step), which applies, in order:
 
 1. **Primary suppression.** A *count* (a column named ``n``, ``antal`` or starting with
-   ``antal_`` / ``n_``; the column roles are declared in :mod:`.columns`) with ``0 < c < min_cell_size`` is masked. Zero counts are *not* masked by
-   default: "nobody in this cell" reveals nothing about a person that the margins do not already
-   show, and DST's rules treat empty cells as publishable. ``suppress_zeros=True`` masks them too.
-2. **Derived masking.** Every other numeric column (share, mean, CI bound, price ...) is a statistic
-   computed from some counts: ``basis[col]`` when given, else the shared rules of
-   :func:`hko_research.publishing.columns.basis_for` (``andel_X`` from ``antal_X`` and ``n``,
-   means from ``n``, anything unnamed from every count of its row). A derived value is masked
-   when a basis count is masked, and also when ``basis_counts`` (the base n of an unpublished
-   count) is ``0 < n < min_cell_size``.
-3. **Secondary suppression.** ``sums`` declares additive structure. Each published total is a
-   linear equation over the cells; a masked cell is *exposed* when its unit vector lies in the row
-   space of the constraint matrix restricted to the masked cells (i.e. it has no component in the
-   null space, so the published numbers determine it). While a cell is exposed, the smallest
-   unmasked cell sharing an equation with it is masked as well (non-total, positive cells first);
-   repeated to a fixed point.
+   ``antal_`` / ``n_``; the column roles are declared in :mod:`.columns`) with
+   ``0 < c < min_cell_size`` is masked. Zero counts are *not* masked by default ("nobody in this
+   cell" is publishable under DST's rules); ``suppress_zeros=True`` masks them too. A selection's
+   count is also masked when the unpublished rest (whole minus selection, ``complement``) is small.
+2. **Derived masking.** Every other numeric column (share, mean, CI bound, price ...) is computed
+   from some counts: ``basis[col]`` when given, else the shared rules of
+   :func:`hko_research.publishing.columns.basis_for`. A derived value is masked when a basis count
+   is masked, and when ``basis_counts`` (the base n of an unpublished count) is small.
+3. **Secondary suppression against an interval attacker.** The attacker is assumed to use
+   everything published: every shown count, zeros, the fact that a masked count is >= 1 (zeros are
+   never masked, so a masked cell is never 0), a part is at most its base (``antal <= n`` in a
+   row, a selection at most its whole), and every *additive relation* between cells:
 
-``sums`` items:
+   * declared ones (``sums``, below);
+   * found ones: within a table, a *block* is the set of rows that differ in one category column
+     only (or in it and the columns it determines, such as ``kommune`` next to ``kommunekode``). A
+     block whose true sum equals a published count (in the same table: an ``n`` column, an
+     "I alt" row, another block; or in an earlier table of the run, via the ledger) of the same
+     population (the two agree on :data:`~.columns.POPULATION_COLUMNS` where both have them) is
+     taken to be a known total. Base counts ``n`` that repeat in every row of their block are one
+     value (masking one masks all).
+
+   For every masked count the attacker's interval ``[min, max]`` is computed by linear
+   programming (``scipy.optimize.linprog``, HiGHS) over these relations. While an interval is
+   narrower than ``min_cell_size`` (a masked share: while it is determined), a further cell that
+   shares a relation with it is masked: positive cells only, non-base cells first, the one that
+   leaves the fewest relations with a single masked cell, then the smallest. Masking more never narrows an
+   interval, so every cell that has been checked stays protected. A cell no cell of this table can
+   protect (its relations run only through earlier tables) is counted in ``unresolved`` and warned
+   about.
+
+**The run-level ledger.** A :class:`DisclosureLedger` remembers what earlier tables of the same
+notebook published: every count cell and every block sum, indexed by value, with its population
+coordinates and the relations between them, and which cells were masked. :class:`~.publisher.Publisher`
+keeps one ledger per notebook and passes it to every ``protect_table`` call, so a table is matched
+against everything published before it (a masked count that equals a total published elsewhere
+minus shown cells is found), and a new table may not expose an earlier table's masked cell
+either (it is then protected by masking cells of the new table). Tables are still protected one
+at a time, in publication order: earlier tables are never changed. Without a ledger a table is
+protected on its own. The ledger covers one notebook; analyses in different notebooks that
+publish the same quantity must publish it once (the analysis that owns it) or at the same
+breakdown.
+
+``sums`` items (declared additive structure; a declaration that does not hold in the data is
+kept as "the parts sum to a known total", which only over-protects):
 
 * a list of key columns ``G`` (possibly empty): within each combination of ``G`` values the cells
   of every additive column sum to a known total. The *other* key columns ``V`` are summed over. A
@@ -32,8 +60,12 @@ every figure's source frame passes through :func:`protect_table`, which applies,
 
 Additive columns are the count columns plus share-like columns (``andel*``, ``pct*``,
 ``procent*``) that do not follow a published count (a share that follows a count is masked
-exactly when the count is). Declaring an equation that does not hold only over-suppresses; it
-never weakens protection.
+exactly when the count is).
+
+**Marks.** ``attrs["disclosure"]["masked_cells"]`` lists the masked cells (column -> row
+positions); :func:`masked_cells` returns them as a boolean frame. A NaN that is not listed was
+empty before protection (not applicable). The publisher writes masked cells as
+:data:`~.publisher.SUPPRESSED_MARK` in CSV and XLSX and shows them as "·" (not applicable: "–").
 
 Person identifiers are refused at output time (:func:`assert_no_person_identifiers`).
 """
@@ -42,21 +74,38 @@ from __future__ import annotations
 import hashlib
 import re
 import warnings
+from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from .columns import SHARE_RE, basis_for, count_columns, is_count_column, is_key_name
+from ..vocabulary import ORDNING_NAVN
+from .columns import (
+    CATEGORY_NUMERIC_KEYS,
+    POPULATION_COLUMNS,
+    SHARE_RE,
+    basis_for,
+    count_columns,
+    is_base_count,
+    is_count_column,
+    is_key_name,
+)
 
 __all__ = [
-    "DisclosureError", "protect_table", "mask_small", "is_protected", "assert_no_person_identifiers",
-    "count_columns", "is_count_column", "TOTAL_LABELS",
+    "DisclosureError", "DisclosureLedger", "protect_table", "mask_small", "is_protected",
+    "assert_no_person_identifiers", "masked_cells", "count_columns", "is_count_column", "TOTAL_LABELS",
 ]
 
 TOTAL_LABELS = frozenset({"i alt", "ialt", "total", "totalt", "alle", "hele landet", "samlet", "i alt/gns."})
 
-_LOOKAHEAD = 24  # candidates checked with the (SVD) look-ahead per step
+_LOOKAHEAD = 6  # candidates tried per step of secondary suppression
+_TRIES_BEFORE_CHECK = 2  # masks added for one cell before asking whether the table can protect it at all
+_N_KOMMUNER = 98
+_DEBUG = False
+_DENSE_MAX = 40  # masked cells up to which "determined?" is answered by an SVD before any LP
+_MAX_LINKS = 8  # totals a block is matched with (several equal totals say the same)
 _ID_NAME_RE = re.compile(
     r"(^|[^a-z0-9])(pnr|cpr|cprnr|cpr_nr|cpr_nummer|cprnummer|personnummer|person_id|personid|pid)([^a-z0-9]|$)",
     re.IGNORECASE,
@@ -267,23 +316,6 @@ def _constraints(df: pd.DataFrame, sums, key_cols: list[str], additive: list[str
     return eqs
 
 
-def _exposed(A: np.ndarray, masked_idx: np.ndarray) -> np.ndarray:
-    """Indices (into masked_idx) of masked cells determined by the equations A x = known."""
-    if masked_idx.size == 0 or A.shape[0] == 0:
-        return np.array([], dtype=int)
-    sub = A[:, masked_idx]
-    sub = sub[np.abs(sub).sum(axis=1) > 0]
-    if sub.shape[0] == 0:
-        return np.array([], dtype=int)
-    _, s, vt = np.linalg.svd(sub, full_matrices=True)
-    tol = max(sub.shape) * np.finfo(float).eps * (s[0] if s.size else 1.0) * 10
-    rank = int((s > tol).sum())
-    null = vt[rank:]  # rows span the null space
-    if null.shape[0] == 0:
-        return np.arange(masked_idx.size)
-    return np.flatnonzero(np.linalg.norm(null, axis=0) < 1e-8)
-
-
 def _mask_small_complements(work: pd.DataFrame, level_col: str, part: str, total: str, other_keys: list[str],
                             counts: list[str], num: dict, primary: dict, min_cell_size: int,
                             suppress_zeros: bool) -> None:
@@ -306,6 +338,550 @@ def _mask_small_complements(work: pd.DataFrame, level_col: str, part: str, total
                 primary[c][i] = True
 
 
+
+
+# --------------------------------------------------------------------------------------------
+# the attacker's knowledge: a linear system over published and masked cells
+
+
+@dataclass
+class _Total:
+    """A published count cell or a block sum: what a block may be matched with."""
+
+    terms: tuple[int, ...]
+    coords: dict[str, str]
+    table: str
+    is_block: bool
+
+
+@dataclass
+class DisclosureLedger:
+    """Everything the tables of one run (notebook) published, as the attacker sees it.
+
+    Variables are cells (raw value, masked or shown), relations are linear equations and
+    inequalities between them (see the module docstring). :func:`protect_table` adds a table's
+    cells and relations, protects its masked cells against everything in the ledger, and commits
+    the table (its cells become fixed: later tables cannot change them)."""
+
+    value: list[float] = field(default_factory=list)
+    masked: list[bool] = field(default_factory=list)
+    fixed: list[bool] = field(default_factory=list)
+    share: list[bool] = field(default_factory=list)  # an additive share (no >= 1 bound, must not be determined)
+    base: list[bool] = field(default_factory=list)   # a base count / total cell (masked last)
+    cons: list[tuple[dict[int, float], float, bool]] = field(default_factory=list)  # terms, rhs, equality
+    var_cons: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    ties: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    index: dict[float, list[_Total]] = field(default_factory=lambda: defaultdict(list))
+    tables: list[str] = field(default_factory=list)
+    where: list[tuple] = field(default_factory=list)  # (table, row, column) of each cell
+    cells: dict[tuple[str, float], list] = field(default_factory=lambda: defaultdict(list))  # (column, value) -> cells
+    pinned: set[int] = field(default_factory=set)  # cells shown in an earlier table: never masked here
+    pending: list = field(default_factory=list)
+    lp_calls: int = 0
+    _seen: set = field(default_factory=set, repr=False)
+
+    # -- building ------------------------------------------------------------------------
+
+    def add_var(self, value: float, *, share: bool = False, base: bool = False, where: tuple = ()) -> int:
+        self.where.append(where)
+        self.value.append(float(value))
+        self.masked.append(False)
+        self.fixed.append(False)
+        self.share.append(share)
+        self.base.append(base)
+        return len(self.value) - 1
+
+    def add_con(self, terms: Mapping[int, float], rhs: float = 0.0, *, eq: bool = True) -> None:
+        terms = {v: a for v, a in terms.items() if a}
+        if not terms:
+            return
+        sig = (tuple(sorted(terms.items())), round(float(rhs), 9), eq)
+        if sig in self._seen:
+            return
+        self._seen.add(sig)
+        ci = len(self.cons)
+        self.cons.append((dict(terms), float(rhs), eq))
+        for v in terms:
+            self.var_cons[v].append(ci)
+
+    def tie(self, group: Sequence[int]) -> None:
+        """Cells that are one value (a base ``n`` repeated in every row of its block)."""
+        members = set(group)
+        for v in group:
+            members |= set(self.ties.get(v, (v,)))
+        tied = tuple(sorted(members))
+        for v in tied:
+            self.ties[v] = tied
+        for a, b in zip(tied, tied[1:]):
+            self.add_con({a: 1.0, b: -1.0})
+
+    def mask(self, v: int) -> list[int]:
+        """Mask ``v`` and the cells tied to it; returns the newly masked ones."""
+        new = [u for u in self.ties.get(v, (v,)) if not self.masked[u]]
+        for u in new:
+            self.masked[u] = True
+        return new
+
+    def commit(self, table: str, vars_: Sequence[int], totals: Sequence[_Total]) -> None:
+        for v in vars_:
+            self.fixed[v] = True
+        for t in totals:
+            self.index[_key(sum(self.value[v] for v in t.terms))].append(t)
+        for key, rec in self.pending:
+            self.cells[key].append(rec)
+        self.pending = []
+        self.pinned.clear()
+        self.tables.append(table)
+
+    # -- the attacker --------------------------------------------------------------------
+
+    def component(self, seeds: Iterable[int]) -> list[int]:
+        """The masked cells linked to ``seeds`` through relations over masked cells."""
+        todo = [v for v in seeds if self.masked[v]]
+        seen = set(todo)
+        while todo:
+            v = todo.pop()
+            for ci in self.var_cons.get(v, ()):
+                for u in self.cons[ci][0]:
+                    if u not in seen and self.masked[u]:
+                        seen.add(u)
+                        todo.append(u)
+        return sorted(seen)
+
+    def _system(self, comp: Sequence[int]):
+        """The relations over the masked cells ``comp`` with every shown cell substituted, as
+        sparse matrices (A_eq, b_eq, A_ub, b_ub); relations that repeat after substitution once."""
+        from scipy.sparse import csr_matrix
+
+        pos = {v: i for i, v in enumerate(comp)}
+        seen: dict[tuple, None] = {}
+        for ci in sorted({ci for v in comp for ci in self.var_cons.get(v, ())}):
+            terms, rhs, is_eq = self.cons[ci]
+            row: dict[int, float] = {}
+            r = rhs
+            for u, a in terms.items():
+                if u in pos:
+                    row[pos[u]] = row.get(pos[u], 0.0) + a
+                else:
+                    r -= a * self.value[u]
+            key = (is_eq, tuple(sorted((j, a) for j, a in row.items() if a)), round(r, 9))
+            if key[1]:
+                seen.setdefault(key, None)
+        out = []
+        for want in (True, False):
+            rows = [k for k in seen if k[0] == want]
+            data, ri, cj = [], [], []
+            for i, (_, terms, _) in enumerate(rows):
+                for j, a in terms:
+                    ri.append(i)
+                    cj.append(j)
+                    data.append(a)
+            A = csr_matrix((data, (ri, cj)), shape=(len(rows), len(comp))) if rows else None
+            out += [A, np.array([k[2] for k in rows], float)]
+        return out
+
+    def determined(self, comp: Sequence[int], v: int) -> bool:
+        """Do the equations alone fix masked cell ``v`` (its unit vector lies in their row space)?"""
+        A_eq = self._system(comp)[0]
+        if A_eq is None:
+            return False
+        A = A_eq.toarray()
+        _, s, vt = np.linalg.svd(A, full_matrices=False)
+        tol = max(A.shape) * np.finfo(float).eps * (s[0] if s.size else 1.0) * 10
+        rows = vt[: int((s > tol).sum())]
+        j = comp.index(v)
+        return bool(1.0 - float((rows[:, j] ** 2).sum()) < 1e-9)
+
+    def interval(self, v: int, comp: Sequence[int] | None = None) -> tuple[float, float]:
+        """The attacker's [min, max] for masked cell ``v`` (linear programming over the masked
+        cells linked to it)."""
+        from scipy.optimize import linprog
+
+        comp = self.component([v]) if comp is None else comp
+        A_eq, b_eq, A_ub, b_ub = self._system(comp)
+        low = 1.0 if not self.share[v] and self.value[v] >= 1 else 0.0
+        if A_eq is None and A_ub is None:
+            return low, float("inf")
+        bounds = [((1.0 if (not self.share[u] and self.value[u] >= 1) else 0.0), None) for u in comp]
+        kw: dict[str, Any] = {"bounds": bounds, "method": "highs"}
+        dense = len(comp) <= _DENSE_MAX  # small systems: dense arrays cost scipy less
+        if A_eq is not None:
+            kw.update(A_eq=A_eq.toarray() if dense else A_eq, b_eq=b_eq)
+        if A_ub is not None:
+            kw.update(A_ub=A_ub.toarray() if dense else A_ub, b_ub=b_ub)
+        c = np.zeros(len(comp))
+        c[comp.index(v)] = 1.0
+        out = []
+        for sign in (1.0, -1.0):
+            self.lp_calls += 1
+            res = linprog(sign * c, **kw)
+            if res.status == 3:  # unbounded
+                out.append(-sign * float("inf"))
+            elif res.status == 0:
+                out.append(sign * float(res.fun))
+            else:  # numerically infeasible: assume the worst (determined)
+                return self.value[v], self.value[v]
+        return out[0], out[1]
+
+    def protected(self, v: int, k: int, comp: Sequence[int] | None = None) -> bool:
+        """A masked count spans at least ``k`` values; a masked share is not determined."""
+        lo, hi = self.interval(v, comp)
+        return hi - lo >= (k - 1e-6 if not self.share[v] else 1e-9)
+
+
+def _key(value: float) -> float:
+    return round(float(value), 6)
+
+
+def _compatible(a: Mapping[str, str], b: Mapping[str, str], *, shared: bool = False) -> bool:
+    """Same population: equal on every population column both have; with ``shared`` (totals of
+    another table) they must have at least one such column. Coordinates are normalised by
+    :func:`_pop_value` ("I alt" for a sum over the column)."""
+    common = a.keys() & b.keys()
+    if shared and not common:
+        return False
+    return all(a[c] == b[c] for c in common)
+
+
+def _pop_value(col: str, values: Sequence[Any]) -> str:
+    """A block's (or cell's) coordinate on a population column: its value, or "I alt" when the
+    block sums over the column (or the value is a total label; a level keeps its name)."""
+    vals = {str(v) for v in values}
+    if len(vals) > 1:
+        return "I alt"
+    v = next(iter(vals))
+    return "I alt" if col != "niveau" and _is_total_label(v) else v
+
+
+def _codes(s: pd.Series) -> np.ndarray:
+    return pd.factorize(s.astype("string").fillna("\0"), sort=False)[0]
+
+
+def _determines(v_codes: np.ndarray, g_codes: np.ndarray) -> bool:
+    """Each value of v goes with one value of g (g is an attribute of v, e.g. kommune of kommunekode)."""
+    first: dict[int, int] = {}
+    for a, b in zip(v_codes.tolist(), g_codes.tolist()):
+        if first.setdefault(a, b) != b:
+            return False
+    return True
+
+
+def _groups(codes: Mapping[str, np.ndarray], cols: Sequence[str], rows: Sequence[int]) -> list[list[int]]:
+    out: dict[tuple, list[int]] = defaultdict(list)
+    for r in rows:
+        out[tuple(int(codes[c][r]) for c in cols)].append(r)
+    return list(out.values())
+
+
+def _tie_repeated(L: DisclosureLedger, work: pd.DataFrame, var, counts: list[str], category: list[str]) -> None:
+    """A count that repeats over a category (the base ``n`` of every row of a block, a group total
+    next to each of its parts) is one value: tie the repeated cells, so masking one masks all.
+    Category columns are dropped from the grouping (innermost first) while the count stays constant."""
+    if not category:
+        return
+    codes = {c: _codes(work[c]) for c in category}
+    for c in counts:
+        rows = [r for r in range(len(work)) if (r, c) in var]
+        cols = list(category)
+        for v in reversed(category):
+            trial = [g for g in cols if g != v]
+            if all(len({L.value[var[(r, c)]] for r in g}) == 1 for g in _groups(codes, trial, rows)):
+                cols = trial
+        if cols == list(category):
+            continue
+        multi = [g for g in _groups(codes, cols, rows) if len(g) >= 2]
+        if not multi or (not is_base_count(c) and len(multi) < 2):
+            continue
+        for g in multi:
+            L.tie([var[(r, c)] for r in g])
+            for r in g:
+                L.base[var[(r, c)]] = True
+
+
+def _identifying_keys(work: pd.DataFrame, category: list[str]) -> frozenset[str] | None:
+    """A small set of category columns that still tells every row apart (None: the rows repeat)."""
+    if not category or work[category].astype(str).duplicated().any():
+        return None
+    cols = list(category)
+    for c in reversed(category):
+        trial = [x for x in cols if x != c]
+        if trial and not work[trial].astype(str).duplicated().any():
+            cols = trial
+    return frozenset(cols)
+
+
+def _blocks(work: pd.DataFrame, category_keys: list[str]):
+    """(rows, varying column, grouping columns) for every block: rows that differ only in the varying column
+    (and the columns it determines). Total-label rows are left out (they are cells of their own)."""
+    if not category_keys or len(work) < 2:
+        return []
+    codes = {c: _codes(work[c]) for c in category_keys}
+    is_total = {c: np.array([_is_total_label(x) for x in work[c].tolist()], bool) for c in category_keys}
+    out, seen = [], set()
+    for v in category_keys:
+        others = [c for c in category_keys if c != v]
+        # columns v determines (kommune next to kommunekode) are summed over with it; a population
+        # column (ordning, niveau) is never: a sum over PA and HM types is not a total of either
+        attrs = [g for g in others if g not in POPULATION_COLUMNS and _determines(codes[v], codes[g])]
+        variants = [others]
+        coarse = [g for g in others if g not in attrs]
+        if coarse != others:
+            variants.append(coarse)
+        for group in variants:
+            keyed = list(zip(*(codes[g].tolist() for g in group))) if group else [()] * len(work)
+            groups: dict[tuple, list[int]] = defaultdict(list)
+            for r, key in enumerate(keyed):
+                if not is_total[v][r]:
+                    groups[key].append(r)
+            for rows in groups.values():
+                key = (v, tuple(rows))
+                if len(rows) >= 2 and key not in seen:
+                    seen.add(key)
+                    out.append((rows, v, group))
+    return out
+
+
+def masked_cells(df: pd.DataFrame) -> pd.DataFrame:
+    """Boolean frame (same shape as ``df``): True where protection masked the cell. NaN cells that
+    are not masked were empty before protection (not applicable)."""
+    info = df.attrs.get("disclosure") or {}
+    out = pd.DataFrame(False, index=df.index, columns=df.columns)
+    for col, rows in (info.get("masked_cells") or {}).items():
+        if col in out.columns:
+            out.iloc[list(rows), out.columns.get_loc(col)] = True
+    return out
+
+
+def _add_relations(L: DisclosureLedger, work: pd.DataFrame, var: dict[tuple[int, str], int], counts: list[str],
+                   additive: list[str], key_cols: list[str], eqs, complement, name: str) -> list[_Total]:
+    """The table's relations (declared, found, inequalities, matches with the ledger); returns the
+    table's totals for the ledger index."""
+    nrows = len(work)
+    val = {k: L.value[v] for k, v in var.items()}
+
+    # declared sums: equation with the total row when it holds, else "the parts sum to a known total"
+    for terms, totals in eqs:
+        if any((r, c) not in var for r, c, _ in terms):
+            continue
+        total_terms = {var[(r, c)]: a for r, c, a in terms}
+        if totals and abs(sum(a * val[(r, c)] for r, c, a in terms)) <= 1e-6 * max(1.0, *(abs(val[(r, c)]) for r, c, _ in terms)):
+            L.add_con(total_terms, 0.0)
+        else:
+            parts = [(r, c, a) for r, c, a in terms if (r, c) not in totals]
+            L.add_con({var[(r, c)]: 1.0 for r, c, _ in parts}, sum(val[(r, c)] for r, c, _ in parts))
+
+    # population coordinates: niveau, ordning (also "population", or the _pa/_hm suffix of a
+    # count column), aar; a per-kommune table's row is that kommune, the sum over all 98 the country
+    pop_cols = [c for c in POPULATION_COLUMNS if c in work.columns]
+    per_kommune = "kommunekode" in key_cols and "niveau" not in work.columns
+
+    def coords(rows: Sequence[int], col: str, group: Sequence[str] | None = None) -> dict[str, str]:
+        out = {}
+        for c in pop_cols:
+            vals = work[c].iloc[list(rows)]
+            if vals.notna().all():
+                key = "ordning" if c == "population" else c
+                out[key] = _pop_value(c, [ORDNING_NAVN.get(str(v), v) for v in vals.tolist()])
+        suffix = str(col).rsplit("_", 1)[-1]
+        if "ordning" not in out and suffix in ORDNING_NAVN and str(col) != suffix:
+            out["ordning"] = ORDNING_NAVN[suffix]
+        if per_kommune:
+            kom = work["kommunekode"].iloc[list(rows)]
+            if kom.nunique() == 1:
+                out["niveau"] = f"kommune {kom.iloc[0]}"
+            elif kom.nunique() == _N_KOMMUNER:
+                out["niveau"] = "Hele landet"
+        return out
+
+    # cells of this table as possible totals
+    totals: list[_Total] = []
+    for (r, c), v in var.items():
+        if c in counts and L.value[v] > 0:
+            totals.append(_Total((v,), coords([r], c), name, False))
+
+    # blocks, ties of base counts, block sums matched with totals
+    category = [c for c in key_cols if c in CATEGORY_NUMERIC_KEYS or not pd.api.types.is_numeric_dtype(work[c])
+                or pd.api.types.is_bool_dtype(work[c])]
+    _tie_repeated(L, work, var, counts, category)
+    block_totals: list[_Total] = []
+    for rows, _v, group in _blocks(work, category):
+        for c in counts:
+            if any((r, c) not in var for r in rows):
+                continue
+            cells = [var[(r, c)] for r in rows]
+            if sum(L.value[x] for x in cells) > 0:
+                block_totals.append(_Total(tuple(cells), coords(rows, c, group), name, True))
+
+    local: dict[float, list[_Total]] = defaultdict(list)
+    for t in totals:
+        local[_key(L.value[t.terms[0]])].append(t)
+    for i, b in enumerate(block_totals):
+        members = set(b.terms)
+        s = _key(sum(L.value[x] for x in b.terms))
+        links = 0
+        candidates = [t for t in local.get(s, ()) if not t.is_block] + list(L.index.get(s, ())) + \
+            [t for t in block_totals[:i] if _key(sum(L.value[x] for x in t.terms)) == s]
+        linked: set[tuple[int, ...]] = set()
+        for t in candidates:
+            if links >= _MAX_LINKS:
+                break
+            rep = tuple(sorted({L.ties.get(x, (x,))[0] for x in t.terms}))
+            if rep in linked or members & set(t.terms) or not _compatible(b.coords, t.coords, shared=t.table != name):
+                continue
+            linked.add(rep)
+            terms = {x: 1.0 for x in b.terms}
+            for x in t.terms:
+                terms[x] = terms.get(x, 0.0) - 1.0
+            L.add_con(terms)
+            links += 1
+            if not t.is_block:
+                for x in t.terms:
+                    L.base[x] = True
+    # this table's cells against the ledger's blocks (a block of an earlier table whose total this
+    # table publishes)
+    for t in totals:
+        links = 0
+        for lb in L.index.get(_key(L.value[t.terms[0]]), ()):
+            if links >= _MAX_LINKS:
+                break
+            if lb.is_block and _compatible(t.coords, lb.coords, shared=True):
+                terms = {x: 1.0 for x in lb.terms}
+                terms[t.terms[0]] = terms.get(t.terms[0], 0.0) - 1.0
+                L.add_con(terms)
+                links += 1
+
+    # the same cell published in an earlier table (same column and value, same categories on
+    # columns that identify a row in both tables) is one value: masked there -> masked here, shown
+    # there -> it cannot be hidden here
+    ident = _identifying_keys(work, category)
+    records = []
+    for (r, c), v in var.items():
+        if c not in counts or L.value[v] <= 0 or ident is None:
+            continue
+        keyvals = {k: str(work[k].iloc[r]) for k in category}
+        records.append(((c, _key(L.value[v])), (v, keyvals, ident)))
+        for prev, pkeys, pident in L.cells.get((c, _key(L.value[v])), ()):
+            both = ident | pident
+            if both <= keyvals.keys() and both <= pkeys.keys() and all(keyvals[k] == pkeys[k] for k in both):
+                L.tie([v, prev])
+                if not L.masked[prev]:
+                    L.pinned.add(v)
+                break
+    L.pending = records
+
+    # a part is at most its base (antal <= n in a row) ...
+    if "n" in counts:
+        for c in counts:
+            if c == "n" or is_base_count(c):
+                continue
+            for r in range(nrows):
+                if (r, c) in var and (r, "n") in var and val[(r, c)] <= val[(r, "n")]:
+                    L.add_con({var[(r, c)]: 1.0, var[(r, "n")]: -1.0}, 0.0, eq=False)
+    # ... and a selection at most its whole
+    for level_col, part, whole in complement or []:
+        if level_col not in work.columns:
+            continue
+        others = [k for k in key_cols if k != level_col]
+        keyed = [tuple(str(work[k].iloc[r]) for k in others) for r in range(nrows)]
+        wholes = {keyed[r]: r for r in range(nrows) if work[level_col].iloc[r] == whole}
+        for r in range(nrows):
+            w = wholes.get(keyed[r]) if work[level_col].iloc[r] == part else None
+            if w is None:
+                continue
+            for c in counts:
+                if (r, c) in var and (w, c) in var and val[(r, c)] <= val[(w, c)]:
+                    L.add_con({var[(r, c)]: 1.0, var[(w, c)]: -1.0}, 0.0, eq=False)
+    return totals + block_totals
+
+
+def _suppress(L: DisclosureLedger, table_vars: list[int], k: int, unresolved: set[int]) -> None:
+    """Mask cells of this table until every masked cell linked to it is protected."""
+    mine = set(table_vars)
+    touched = {u for v in table_vars for ci in L.var_cons.get(v, ()) for u in L.cons[ci][0]}
+    queue = sorted(u for u in mine | touched if L.masked[u])
+    done: set[int] = set()
+    need = {True: 1e-9}
+
+    def width(f: int) -> float:
+        comp = L.component([f])
+        if len(comp) <= _DENSE_MAX and L.determined(comp, f):  # fast path: no LP for a determined cell
+            return 0.0
+        lo, hi = L.interval(f, comp)
+        return hi - lo
+
+    def enough(w: float, f: int) -> bool:
+        return w >= need.get(L.share[f], k - 1e-6)
+
+    def unknowns(ci: int) -> int:
+        return sum(1 for u in L.cons[ci][0] if L.masked[u])
+
+    def new_singles(u: int) -> int:
+        """Equations that masking u leaves with one masked cell, minus those it gives a second."""
+        d = 0
+        for ci in L.var_cons.get(u, ()):
+            if L.cons[ci][2]:
+                m = unknowns(ci)
+                d += 1 if m == 0 else (-1 if m == 1 else 0)
+        return d
+
+    while queue:
+        f = queue.pop(0)
+        if f in done or f in unresolved:
+            continue
+        w = width(f)
+        goal = None
+        tries = 0
+        while not (w >= goal if goal is not None else enough(w, f)):
+            tries += 1
+            if tries == _TRIES_BEFORE_CHECK + 1 and goal is None:
+                # can this table protect f at all? (every cell it could mask, masked) If not, it is
+                # unresolved, and protected as far as this table can (the widest interval it allows)
+                trial = [x for u in sorted(mine) if not L.masked[u] and L.value[u] > 0 and u not in L.pinned
+                         for x in L.mask(u)]
+                best_w = width(f)
+                for x in trial:
+                    L.masked[x] = False
+                if not enough(best_w, f):
+                    unresolved.add(f)
+                    if best_w <= w + 1e-9:
+                        break
+                    goal = best_w - 1e-9
+            comp = L.component([f])
+            related = {u for x in comp for ci in L.var_cons.get(x, ()) for u in L.cons[ci][0]}
+            cands = sorted(u for u in related if u in mine and not L.masked[u] and L.value[u] > 0
+                           and u not in L.pinned)
+            if not cands:
+                unresolved.add(f)
+                break
+            direct = {u for ci in L.var_cons.get(f, ()) for u in L.cons[ci][0]}
+            if w < 1e-9:
+                # determined: first open an equation in which f is the only masked cell, then close
+                # the equations that pin it (fewest new single-unknown equations), smallest first
+                pinning = {u for ci in L.var_cons.get(f, ()) if L.cons[ci][2] and unknowns(ci) == 1
+                           for u in L.cons[ci][0]}
+                choice = min(cands, key=lambda u: (u not in pinning, new_singles(u), L.base[u], u not in direct,
+                                                   L.value[u], u))
+            else:
+                # bounded too narrowly: try the likeliest cells, keep the first that protects f
+                cands.sort(key=lambda u: (L.base[u], u not in direct, L.value[u], u))
+                best = None
+                for u in cands[:_LOOKAHEAD]:
+                    new = L.mask(u)
+                    w2 = width(f)
+                    for x in new:
+                        L.masked[x] = False
+                    score = (not (w2 >= goal if goal is not None else enough(w2, f)), -min(w2, k))
+                    if best is None or score < best[0]:
+                        best = (score, u)
+                    if not score[0]:
+                        break
+                choice = best[1]
+            if _DEBUG: print("  f", L.where[f], L.value[f], "w", round(w, 2), "->", L.where[choice], L.value[choice], "det" if w < 1e-9 else "narrow")
+            queue.extend(L.mask(choice))
+            w = width(f)
+        done.add(f)
+
+
 def protect_table(
     df: pd.DataFrame,
     *,
@@ -316,6 +892,8 @@ def protect_table(
     basis_counts: pd.Series | Mapping[str, Any] | Sequence[float] | None = None,
     keys: Sequence[str] | None = None,
     complement: Sequence[tuple[str, str, str]] | None = None,
+    ledger: DisclosureLedger | None = None,
+    name: str = "",
 ) -> pd.DataFrame:
     """Return a protected copy of ``df`` (masked cells NaN) marked with ``attrs["disclosure"]``.
 
@@ -326,7 +904,9 @@ def protect_table(
     ``keys`` names extra columns that describe cells and are never masked (text columns,
     ``kommunekode``, ``aar`` ... and columns in ``sums`` groups are keys automatically).
     ``basis_counts`` is a Series/array aligned with the rows (base n of every derived column), or a
-    mapping ``{derived_col: series}``. See the module docstring for the rules.
+    mapping ``{derived_col: series}``. ``ledger`` (with the table's ``name``) is the run's record of
+    what earlier tables published; the table is protected against it and added to it. See the
+    module docstring for the rules.
     """
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"protect_table expects a DataFrame, not {type(df).__name__}")
@@ -400,62 +980,45 @@ def protect_table(
                 if len(bmap[d]) == 1 and d not in additive:
                     mask[bmap[d][0]] |= mask[d] & ~pre_nan[d]
 
+    # the attacker's system: one variable per published additive cell
+    L = ledger if ledger is not None else DisclosureLedger()
+    var: dict[tuple[int, str], int] = {}
+    for c in additive:
+        for r in range(nrows):
+            if not pre_nan[c][r]:
+                var[(r, c)] = L.add_var(num[c][r], share=c not in counts, where=(name, r, c))
+    table_vars = list(var.values())
     eqs = _constraints(work, sums, key_cols, additive)
-    col_pos = {c: i for i, c in enumerate(additive)}
-    ncell = nrows * len(additive)
-    A = np.zeros((len(eqs), ncell))
-    for i, (terms, _) in enumerate(eqs):
-        for r, c, coef in terms:
-            A[i, col_pos[c] * nrows + r] += coef
-    cell_eqs: dict[int, list[int]] = {}
-    for i in range(len(eqs)):
-        for j in np.flatnonzero(A[i]):
-            cell_eqs.setdefault(int(j), []).append(i)
+    totals = _add_relations(L, work, var, counts, additive, key_cols, eqs, complement, name)
 
+    unresolved: set[int] = set()
     secondary = {c: np.zeros(nrows, bool) for c in value_cols}
-    unresolved = 0
+    for v in table_vars:  # a cell masked where it was published before stays masked
+        if any(L.masked[u] for u in L.ties.get(v, ())):
+            L.mask(v)
     while True:
         propagate()
-        if not eqs:
+        before = {k: L.masked[v] for k, v in var.items()}
+        for (r, c), v in var.items():
+            if mask[c][r] and not L.masked[v]:
+                L.mask(v)
+        _suppress(L, table_vars, min_cell_size, unresolved)
+        changed = False
+        for (r, c), v in var.items():
+            if L.masked[v] and not mask[c][r]:
+                mask[c][r] = True
+                secondary[c][r] = True
+                changed = True
+        if not changed and all(L.masked[v] == before[k] for k, v in var.items()):
             break
-        flat = np.concatenate([mask[c] for c in additive]) if additive else np.zeros(0, bool)
-        masked_idx = np.flatnonzero(flat)
-        exposed = masked_idx[_exposed(A, masked_idx)]
-        if exposed.size == 0:
-            break
-        # candidates: unmasked cells sharing an equation with an exposed cell; prefer cells that
-        # are not the total of that equation, then the one leaving fewest exposed cells (one-step
-        # look-ahead) and fewest equations with a single unknown, positive before zero, smallest
-        cands: dict[int, bool] = {}
-        for i in sorted({i for j in exposed for i in cell_eqs.get(int(j), [])}):
-            terms, totals = eqs[i]
-            for r, c, _ in terms:
-                k = col_pos[c] * nrows + r
-                if not flat[k]:
-                    cands[k] = cands.get(k, True) and (r, c) in totals
-        pre = []
-        for k, is_total in cands.items():
-            c, r = additive[k // nrows], k % nrows
-            trial = np.append(masked_idx, k)
-            n_single = int(((A[:, trial] != 0).sum(axis=1) == 1).sum())
-            pre.append(((is_total, n_single, num[c][r] == 0, abs(num[c][r]), k), trial))
-        pre.sort(key=lambda t: t[0])
-        choice, best = None, None
-        for (is_total, n_single, zero, val, k), trial in pre[:_LOOKAHEAD]:
-            key = (is_total, _exposed(A, trial).size, n_single, zero, val, k)
-            if best is None or key < best:
-                best, choice = key, k
-        if choice is None:
-            unresolved = int(exposed.size)
-            warnings.warn(
-                f"{unresolved} masked cell(s) are determined by totals published outside this table; "
-                "they cannot be protected here", stacklevel=2,
-            )
-            break
-        c = additive[choice // nrows]
-        r = choice % nrows
-        mask[c][r] = True
-        secondary[c][r] = True
+    propagate()
+    L.commit(name, table_vars, totals)
+    if unresolved:
+        cells = ", ".join(f"{t or 'table'} row {r} {c}" for t, r, c in (L.where[v] for v in sorted(unresolved)[:5]))
+        warnings.warn(
+            f"{len(unresolved)} masked cell(s) cannot be protected by masking cells of "
+            f"{name or 'this table'} (the totals that fix them are published elsewhere): {cells}", stacklevel=2,
+        )
 
     out = work.copy()
     for c in value_cols:
@@ -465,6 +1028,7 @@ def protect_table(
     if has_index:
         out = out.set_index(index_cols)
         out.index.names = index_names
+    masked_pos = {str(c): [int(r) for r in np.flatnonzero(mask[c] & ~pre_nan[c])] for c in value_cols}
     info = {
         "min_cell_size": min_cell_size,
         "masked_primary": int(sum((primary[c] & ~pre_nan[c]).sum() for c in counts)),
@@ -473,7 +1037,8 @@ def protect_table(
             + sum((secondary[d] & ~pre_nan[d]).sum() for d in derived)
         ),
         "masked_derived": int(sum((mask[d] & ~pre_nan[d] & ~secondary[d]).sum() for d in derived)),
-        "unresolved": unresolved,
+        "unresolved": len([v for v in unresolved if v in set(table_vars)]) or len(unresolved),
         "suppress_zeros": bool(suppress_zeros),
+        "masked_cells": {c: rows for c, rows in masked_pos.items() if rows},
     }
     return _mark(out, info)

@@ -31,8 +31,11 @@ import pandas as pd
 from ..inputs.dataset import SYNTHETIC_LABEL
 from . import disclosure, plots
 from .disclosure import DisclosureError, count_columns  # noqa: F401  (re-exported)
+from .labels import NOT_APPLICABLE as L_NOT_APPLICABLE
+from .labels import SUPPRESSED as L_SUPPRESSED
 
-__all__ = ["Publisher", "TABLE_NAME_RE", "count_columns", "check_name", "SYNTHETIC_NOTE", "styled"]
+__all__ = ["Publisher", "TABLE_NAME_RE", "count_columns", "check_name", "SYNTHETIC_NOTE", "SUPPRESSED_MARK", "styled",
+           "display_frame", "table_html", "read_table"]
 
 TABLE_NAME_RE = re.compile(r"^(?:(?:tabel|figur)_\d+[a-z]?_[a-z0-9_]+|(?:bilag|kort|trend)_[a-z0-9_]+)$")
 SYNTHETIC_NOTE = "Syntetiske data – ikke rigtige registerdata"
@@ -44,6 +47,7 @@ CSV_FLOAT_FORMAT = "%.12g"
 XLSX_TIMESTAMP = "2000-01-01T00:00:00Z"
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _FOOTER_GID = "hko-footer"
+AUDIT_ENV = "HKO_DISCLOSURE_AUDIT"
 
 
 def check_name(name: str) -> str:
@@ -57,42 +61,158 @@ def check_name(name: str) -> str:
     return name
 
 
-_SHARE_COLUMN = re.compile(r"^(andel|ci_|pct|anvendelsesgrad|fastholdelsesgrad|rekrutteringsgrad)|(_andel|_pct|grad)$")
-_ID_COLUMNS = {"kommunekode", "aar", "rang", "rang_min", "rang_max"}
+# A masked cell in the files (CSV, XLSX): text, so no reader takes it for zero or for "no value";
+# an empty cell means not applicable. Read back with ``read_table(path)`` (or na_values=[SUPPRESSED_MARK]).
+SUPPRESSED_MARK = "undertrykt"
+# Display: wider tables are shown in parts (key columns repeated); longer ones folded.
+DISPLAY_WIDTH_PX = 1250
+FOLD_ROWS = 40
+_CHAR_PX = 7.2
+_CELL_PAD_PX = 18
+
+
+def _marks_note(df: pd.DataFrame, *, page: bool) -> str:
+    """The sentence explaining the table's empty cells (only the marks it uses)."""
+    info = df.attrs.get("disclosure") or {}
+    shown = df.drop(columns=[SYNTHETIC_COLUMN], errors="ignore")
+    masked = disclosure.masked_cells(shown).to_numpy().any()
+    numeric = [c for c in shown.columns if pd.api.types.is_numeric_dtype(shown[c])]
+    empty = (shown[numeric].isna() & ~disclosure.masked_cells(shown)[numeric]).to_numpy().any() if numeric else False
+    parts = []
+    if masked:
+        mark = L_SUPPRESSED if page else f"»{SUPPRESSED_MARK}«"
+        parts.append(f"{mark}: undertrykt af hensyn til diskretionen (færre end {info.get('min_cell_size', 5)} "
+                     "personer, eller tallet ville kunne regnes tilbage fra andre publicerede tal).")
+    if empty:
+        mark = L_NOT_APPLICABLE if page else "Tom celle"
+        parts.append(f"{mark}: ikke relevant eller ingen oplysning.")
+    return " ".join(parts)
+
+
+def display_frame(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """The reader's version of a published table: Danish headers and category labels (the label
+    dictionary), numbers written by kind, "·" for suppressed and "–" for not applicable cells.
+    Returns the frame of strings and the kinds of its columns ("text" for category columns)."""
+    from .labels import labels
+
+    lab = labels()
+    shown = df.drop(columns=[SYNTHETIC_COLUMN], errors="ignore").reset_index(drop=not _has_index(df))
+    masked = disclosure.masked_cells(df.drop(columns=[SYNTHETIC_COLUMN], errors="ignore"))
+    if _has_index(df):
+        masked = masked.reset_index(drop=True)
+        masked.insert(0, "_idx", False)
+        masked = masked.iloc[:, 1:].reindex(columns=shown.columns, fill_value=False)
+    masked = masked.reset_index(drop=True).reindex(columns=shown.columns, fill_value=False)
+    out, kinds = {}, []
+    for col in shown.columns:
+        s = shown[col]
+        numeric = pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
+        kind = lab.kind(col) if numeric else "text"
+        if numeric and kind == "text":
+            vals = [L_NOT_APPLICABLE if pd.isna(v) else (str(int(v)) if float(v).is_integer() else str(v)) for v in s]
+        elif numeric:
+            vals = [(L_SUPPRESSED if m else L_NOT_APPLICABLE) if pd.isna(v) else lab.format(v, kind)
+                    for v, m in zip(s.tolist(), masked[col].tolist())]
+        else:
+            vals = [L_NOT_APPLICABLE if (v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA)
+                    else str(lab.value(v, str(col))) for v in s.tolist()]
+        header = lab.header(col)
+        while header in out:  # two codes with one label: keep both columns
+            header += " "
+        out[header] = vals
+        kinds.append(kind)
+    return pd.DataFrame(out), kinds
+
+
+def _has_index(df: pd.DataFrame) -> bool:
+    return not (isinstance(df.index, pd.RangeIndex) and df.index.names == [None])
 
 
 def styled(df: pd.DataFrame, *, caption: str | None = None):
-    """A display version of a published table: Danish number format, shares as percentages,
-    suppressed/empty cells as '–', no index. The written CSV/XLSX keep the raw values."""
-    shown = df.drop(columns=[SYNTHETIC_COLUMN], errors="ignore")
-    counts = set(count_columns(shown))
-    formats: dict[str, Any] = {}
-    for col in shown.columns:
-        if not pd.api.types.is_numeric_dtype(shown[col]) or pd.api.types.is_bool_dtype(shown[col]):
-            continue
-        if col in _ID_COLUMNS:
-            formats[col] = lambda v: "–" if pd.isna(v) else str(int(v))
-        elif col in counts:
-            formats[col] = lambda v: "–" if pd.isna(v) else plots.fmt_num(v, 0)
-        elif _SHARE_COLUMN.search(str(col)):
-            formats[col] = lambda v: "–" if pd.isna(v) else plots.fmt_pct(v, 2 if abs(v) < 0.01 else 1, share=True)
-        else:
-            vals = pd.to_numeric(shown[col], errors="coerce").dropna()
-            if len(vals) and (vals == vals.round()).all():  # whole numbers stored as float (NaN present)
-                formats[col] = lambda v: "–" if pd.isna(v) else plots.fmt_num(v, 0)
-            else:
-                formats[col] = lambda v: "–" if pd.isna(v) else plots.fmt_num(v, 0 if abs(v) >= 1000 else 2)
-    styler = shown.style.format(formats, na_rep="–").hide(axis="index")
-    styler = styler.set_table_styles([
-        {"selector": "th", "props": "text-align: left; background: #f3f4f6; padding: 4px 8px;"},
-        {"selector": "td", "props": "padding: 3px 8px; text-align: left;"},
-        {"selector": "caption", "props": "caption-side: top; font-weight: bold; text-align: left; padding: 6px 0;"},
-    ])
-    if formats:
-        styler = styler.set_properties(subset=list(formats), **{"text-align": "right"})
+    """A pandas Styler of :func:`display_frame` (Danish labels, numbers by kind, marks), no index."""
+    frame, kinds = display_frame(df)
+    styler = frame.style.hide(axis="index")
+    styler = styler.set_table_attributes('class="hko-tabel"')
+    nums = [c for c, k in zip(frame.columns, kinds) if k != "text"]
+    if nums:
+        styler = styler.set_properties(subset=nums, **{"text-align": "right"})
     if caption:
         styler = styler.set_caption(caption)
     return styler
+
+
+def _column_widths(frame: pd.DataFrame) -> list[float]:
+    """Estimated rendered width of each column: headers wrap at spaces, values do not."""
+    out = []
+    for col in frame.columns:
+        head = max((len(w) for w in str(col).split()), default=1)
+        vals = max((len(v) for v in frame[col].astype(str)), default=1)
+        out.append(max(head, vals) * _CHAR_PX + _CELL_PAD_PX)
+    return out
+
+
+def split_columns(frame: pd.DataFrame, kinds: list[str], budget: float = DISPLAY_WIDTH_PX) -> list[list[int]]:
+    """Column positions of each part a wide table is shown in; the category (text) columns that
+    identify a row are repeated in every part."""
+    widths = _column_widths(frame)
+    if sum(widths) <= budget:
+        return [list(range(len(widths)))]
+    keys = [i for i, k in enumerate(kinds) if k == "text"]
+    ident = []
+    for i in keys:  # the fewest leading category columns that tell the rows apart
+        ident.append(i)
+        if not frame.iloc[:, ident].duplicated().any():
+            break
+    rest = [i for i in range(len(widths)) if i not in ident]
+    base = sum(widths[i] for i in ident)
+    parts, cur, used = [], [], base
+    for i in rest:
+        if cur and used + widths[i] > budget:
+            parts.append(ident + cur)
+            cur, used = [], base
+        cur.append(i)
+        used += widths[i]
+    if cur:
+        parts.append(ident + cur)
+    return parts
+
+
+def table_html(df: pd.DataFrame, *, title: str | None = None, note: str | None = None) -> str:
+    """The HTML a page shows for a published table: caption, the table (in parts when it is wider
+    than the page, folded when long), and the note with the marks it uses."""
+    import html as _html
+
+    frame, kinds = display_frame(df)
+    parts = split_columns(frame, kinds)
+    blocks = []
+    for p, cols in enumerate(parts, 1):
+        head = "".join(f"<th>{_html.escape(str(frame.columns[i]))}</th>" for i in cols)
+        body = []
+        for r in range(len(frame)):
+            cells = []
+            for i in cols:
+                v = frame.iat[r, i]
+                cls = ' class="num"' if kinds[i] != "text" else ""
+                if v in (L_SUPPRESSED, L_NOT_APPLICABLE):
+                    cls = f' class="{"num " if kinds[i] != "text" else ""}mark"'
+                    tip = "undertrykt" if v == L_SUPPRESSED else "ikke relevant"
+                    cells.append(f'<td{cls} title="{tip}">{v}</td>')
+                else:
+                    cells.append(f"<td{cls}>{_html.escape(str(v))}</td>")
+            body.append("<tr>" + "".join(cells) + "</tr>")
+        cap = title or ""
+        if len(parts) > 1:
+            cap = f"{cap} ({p}. del af {len(parts)})"
+        caption = f"<caption>{_html.escape(cap)}</caption>" if cap else ""
+        blocks.append(f'<table class="hko-tabel">{caption}<thead><tr>{head}</tr></thead>'
+                      f'<tbody>{"".join(body)}</tbody></table>')
+    tables = "".join(blocks)
+    if len(frame) > FOLD_ROWS:
+        summary = _html.escape(f"{title or 'Tabel'} – {plots.fmt_num(len(frame))} rækker (klik for at vise)")
+        tables = f'<details class="hko-fold"><summary>{summary}</summary>{tables}</details>'
+    notes = " ".join(x for x in (note or "", _marks_note(df, page=True)) if x)
+    note_html = f'<p class="hko-note">Anm.: {_html.escape(notes)}</p>' if notes else ""
+    return f'<div class="hko-tabel-blok">{tables}{note_html}</div>'
 
 
 def _atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -119,6 +239,33 @@ def _integral_counts(df: pd.DataFrame) -> pd.DataFrame:
                     out = df.copy()
                 out[c] = s.astype("Int64")
     return out
+
+
+def _csv_bytes(df: pd.DataFrame, *, index: bool) -> bytes:
+    """CSV of a published table: codes and raw numbers, SUPPRESSED_MARK in masked cells, an empty
+    cell where there is no value."""
+    out = _integral_counts(df)
+    masked = disclosure.masked_cells(df)
+    cols = [c for c in df.columns if masked[c].any()]
+    if cols:
+        out = out.copy()
+        for c in cols:
+            s = out[c]
+            text = [SUPPRESSED_MARK if m else ("" if pd.isna(v) else (CSV_FLOAT_FORMAT % v if isinstance(v, float) else str(v)))
+                    for v, m in zip(s.tolist(), masked[c].tolist())]
+            out[c] = pd.Series(text, index=out.index, dtype=object)
+    return out.to_csv(index=index, sep=",", decimal=".", lineterminator="\n",
+                      float_format=CSV_FLOAT_FORMAT).encode("utf-8")
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """Read a published CSV back: SUPPRESSED_MARK and empty cells are NaN, numbers are numbers;
+    ``attrs["suppressed"]`` is a boolean frame of the suppressed cells."""
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    suppressed = raw == SUPPRESSED_MARK
+    df = pd.read_csv(path, na_values=[SUPPRESSED_MARK], keep_default_na=True)
+    df.attrs["suppressed"] = suppressed
+    return df
 
 
 def _plain_float(value: Any) -> float:
@@ -168,6 +315,8 @@ class Publisher:
         self.reproduction_dir = self.out_dir / "reproduction"
         self.written: list[Path] = []
         self._values: dict[str, float] = {}
+        # what this notebook's tables published so far: every table is protected against it
+        self.ledger = disclosure.DisclosureLedger()
         plots.set_theme()
 
     @classmethod
@@ -190,31 +339,32 @@ class Publisher:
         return SYNTHETIC_NOTE + (f" (seed {self.seed})" if self.seed is not None else "")
 
     def _note_text(self, note: str | None, info: Mapping[str, Any]) -> str:
+        """The table's note (synthetic-data label and the analysis's note); the sentence on marks is
+        added where the table is shown or written, each with its own marks."""
         parts = []
         if self.synthetic:
             parts.append(self.synthetic_note + ".")
         if note:
             n = note.strip()
             parts.append(n if n.endswith((".", "!", "?", ":")) else n + ".")
-        masked = int(info.get("masked_primary", 0)) + int(info.get("masked_secondary", 0)) + int(info.get("masked_derived", 0))
-        if masked:
-            parts.append(
-                f"Tomme celler er undertrykt af hensyn til diskretionen (færre end {info['min_cell_size']} personer "
-                "eller mulighed for tilbageregning)."
-            )
         return " ".join(parts)
 
     def table(self, df: pd.DataFrame, name: str, *, title: str, note: str | None = None, basis=None,
               sums=None, basis_counts=None, index: bool = False, keys: Sequence[str] | None = None,
               complement: Sequence[tuple[str, str, str]] | None = None) -> pd.DataFrame:
-        """Protect ``df``, write ``tables/<name>.csv`` and ``.xlsx``; return the protected frame."""
+        """Protect ``df``, write ``tables/<name>.csv`` and ``.xlsx``; return the protected frame.
+
+        The files keep codes and raw numbers (shares as fractions); a suppressed cell holds
+        :data:`SUPPRESSED_MARK`, a not-applicable cell is empty."""
         check_name(name)
         if not title:
             raise ValueError("table(): a Danish title is required")
         protected = disclosure.protect_table(
             df, min_cell_size=self.min_cell_size, basis=basis, sums=sums, basis_counts=basis_counts, keys=keys,
-            complement=complement,
+            complement=complement, ledger=self.ledger, name=name,
         )
+        self._audit(name, df, protected, dict(basis=basis, sums=sums, basis_counts=basis_counts, keys=keys,
+                                              complement=complement))
         info = dict(protected.attrs["disclosure"])
         if self.synthetic:
             protected = protected.copy()
@@ -226,33 +376,56 @@ class Publisher:
         protected.attrs["note"] = note_text
         disclosure._mark(protected, info)
 
-        csv_bytes = _integral_counts(protected).to_csv(index=index, sep=",", decimal=".", lineterminator="\n",
-                                                       float_format=CSV_FLOAT_FORMAT).encode("utf-8")
+        file_note = " ".join(x for x in (note_text, _marks_note(protected, page=False)) if x)
         csv_path = self.tables_dir / f"{name}.csv"
-        _atomic_write_bytes(csv_path, csv_bytes)
+        _atomic_write_bytes(csv_path, _csv_bytes(protected, index=index))
         xlsx_path = self.tables_dir / f"{name}.xlsx"
-        _atomic_write_bytes(xlsx_path, self._xlsx_bytes(protected, title=title, note=note_text, index=index))
+        _atomic_write_bytes(xlsx_path, self._xlsx_bytes(protected, title=title, note=file_note, index=index))
         self.written += [csv_path, xlsx_path]
         return protected
 
+    def _audit(self, name: str, truth: pd.DataFrame, protected: pd.DataFrame, kwargs: dict) -> None:
+        """Test hook: with ``$HKO_DISCLOSURE_AUDIT`` set, a run on *synthetic* data also keeps each
+        table's unprotected and protected frame there (outside the run folder), so a test can attack
+        the published tables knowing the truth. Never on real data."""
+        audit = os.environ.get(AUDIT_ENV)
+        if not audit or not self.synthetic:
+            return
+        import pickle
+
+        path = Path(audit) / self.notebook / f"{name}.pkl"
+        _atomic_write_bytes(path, pickle.dumps({"truth": truth, "protected": protected, "kwargs": kwargs,
+                                                "order": len(self.ledger.tables)}))
+
     @staticmethod
     def show(df: pd.DataFrame) -> None:
-        """Display a published table in the notebook: title, formatted table, note."""
+        """Display a published table in the notebook: title, the table in Danish, note and marks."""
         from IPython.display import HTML, display
 
-        title, note = df.attrs.get("title"), df.attrs.get("note")
-        display(styled(df, caption=title))
-        if note:
-            display(HTML(f'<p style="font-size: 90%; color: #444; margin-top: 2px;">Anm.: {note}</p>'))
+        display(HTML(table_html(df, title=df.attrs.get("title"), note=df.attrs.get("note"))))
 
     @staticmethod
     def _xlsx_bytes(df: pd.DataFrame, *, title: str, note: str, index: bool) -> bytes:
+        """Sheet "Tabel": title, note, Danish headers (row 3) over the codes (row 4, the header a
+        program reads: ``pd.read_excel(path, header=3)``), frozen above the data, raw numbers with
+        a number format by kind, suppressed cells as SUPPRESSED_MARK. Sheet "Kolonner": code,
+        Danish header and kind of every column."""
         from datetime import datetime
 
         from openpyxl import Workbook
-        from openpyxl.styles import Font
+        from openpyxl.styles import Alignment, Font
+        from openpyxl.utils import get_column_letter
 
+        from .labels import labels
+
+        lab = labels()
+        masked = disclosure.masked_cells(df)
         frame = _integral_counts(df.reset_index() if index else df)
+        if index:
+            masked = masked.reset_index(drop=True)
+            for _ in range(frame.shape[1] - masked.shape[1]):
+                masked.insert(0, f"_i{_}", False)
+        masked = masked.to_numpy()
         wb = Workbook()
         ws = wb.active
         ws.title = "Tabel"
@@ -262,18 +435,46 @@ class Publisher:
         ws["A2"].font = Font(italic=True)
         header_row = 4
         counts = set(count_columns(frame))
+        kinds = []
         for j, col in enumerate(frame.columns, start=1):
-            cell = ws.cell(row=header_row, column=j, value=str(col))
-            cell.font = Font(bold=True)
+            s = frame[col]
+            numeric = pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
+            kinds.append(lab.kind(col) if numeric else "text")
+            ws.cell(row=header_row - 1, column=j, value=lab.header(col)).font = Font(bold=True)
+            ws.cell(row=header_row - 1, column=j).alignment = Alignment(wrap_text=True, vertical="bottom")
+            ws.cell(row=header_row, column=j, value=str(col)).font = Font(bold=True, color="555555")
+        widths = [max(len(str(c)), min(len(lab.header(c)), 24)) for c in frame.columns]
         for i, row in enumerate(frame.itertuples(index=False), start=header_row + 1):
             for j, v in enumerate(row, start=1):
+                if masked[i - header_row - 1, j - 1]:
+                    cell = ws.cell(row=i, column=j, value=SUPPRESSED_MARK)
+                    cell.font = Font(italic=True, color="777777")
+                    cell.alignment = Alignment(horizontal="right")
+                    widths[j - 1] = max(widths[j - 1], len(SUPPRESSED_MARK))
+                    continue
                 if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
                     continue
                 if isinstance(v, np.generic):
                     v = v.item()
                 if isinstance(v, float) and v.is_integer() and frame.columns[j - 1] in counts:
                     v = int(v)
-                ws.cell(row=i, column=j, value=v if isinstance(v, (int, float, str)) else str(v))
+                cell = ws.cell(row=i, column=j, value=v if isinstance(v, (int, float, str)) else str(v))
+                if kinds[j - 1] != "text" and isinstance(v, (int, float)):
+                    cell.number_format = lab.excel_format(kinds[j - 1])
+                    widths[j - 1] = max(widths[j - 1], len(lab.format(v, kinds[j - 1])) + 1)
+                else:
+                    widths[j - 1] = max(widths[j - 1], min(len(str(v)), 60))
+        for j, w in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(j)].width = w + 2
+        ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+        cols = wb.create_sheet("Kolonner")
+        cols.append(["kolonne", "overskrift", "talformat"])
+        for c in cols[1]:
+            c.font = Font(bold=True)
+        for col, kind in zip(frame.columns, kinds):
+            cols.append([str(col), lab.header(col), kind])
+        for letter, w in (("A", 28), ("B", 48), ("C", 12)):
+            cols.column_dimensions[letter].width = w
         wb.properties.creator = "hko-research"
         wb.properties.created = datetime(2000, 1, 1)
         buf = io.BytesIO()

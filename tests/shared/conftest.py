@@ -1,0 +1,7 @@
+"""tests/shared helpers (the independent disclosure attacker) importable by name from any test folder."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
