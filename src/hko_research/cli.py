@@ -16,7 +16,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     from .inputs.validation import validate_inputs
-    from .params import ParamsError, load_params
+    from .params import ParamsError, check_output_dir, load_params
 
     try:
         params = load_params(args.params)
@@ -25,6 +25,10 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         return 2
     report = validate_inputs(params)
     print(report.to_text())
+    problem = check_output_dir(params.output_dir)
+    if problem:  # the inputs may be fine, but the run could not write its folder
+        print(f"Output folder: {problem}")
+        return 1
     return 0 if report.ok else 1
 
 
@@ -46,6 +50,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hko-research", description=__doc__.splitlines()[0])
+    parser.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("run", help="execute the notebooks for a params file and publish HTML")
@@ -75,9 +80,34 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Errors a user can fix (a file, a parameter, a folder): a short message, no traceback.
+def _user_errors() -> tuple[type[BaseException], ...]:
+    from .inputs.contracts import ContractError
+    from .inputs.dataset import DatasetError
+    from .inputs.readers import ReadProblem
+    from .params import ParamsError
+
+    return (ParamsError, DatasetError, ContractError, ReadProblem, OSError)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        if args.debug:
+            raise
+        print("hko-research: afbrudt.", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if args.debug:
+            raise
+        if isinstance(exc, _user_errors()):
+            print(f"hko-research {args.command}: {exc}", file=sys.stderr)
+            return 2
+        print(f"hko-research {args.command}: unexpected error ({type(exc).__name__}: {exc}); run it again with "
+              "--debug for the full traceback", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

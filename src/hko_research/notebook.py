@@ -23,11 +23,25 @@ from typing import Any, Mapping, Sequence
 
 from . import registry
 from .kommuner import kommune_navne
-from .params import RunParams, validate_notebook_globals
+from .params import ParamsError, RunParams, validate_notebook_globals
 
 
 class InputsInvalid(RuntimeError):
     """The inputs do not meet their data contracts (the report is shown above the error)."""
+
+    def _render_traceback_(self) -> list[str]:  # IPython: the message, not a traceback
+        return [f"InputsInvalid: {self}"]
+
+
+class Quiet(list):
+    """The paths a helper wrote; shows nothing when it ends a cell (no repr on the page)."""
+
+    def _ipython_display_(self) -> None:
+        pass
+
+
+# Figures are saved at 150 dpi and shown at 100 dpi: readable at the page's width.
+_FIGURE_DISPLAY_SCALE = 100 / 150
 
 
 @dataclass
@@ -62,22 +76,19 @@ class Session:
         return shown
 
     def figure(self, fig, name: str, *, source, title: str | None = None, note: str | None = None,
-               show: bool = True) -> list[Path]:
-        """Save ``fig`` (PNG + SVG) from its protected ``source`` frame and show it in place."""
+               show: bool = True) -> Quiet:
+        """Save ``fig`` (PNG + SVG) from its protected ``source`` frame and show it in place: the
+        saved PNG inline, at reading size, with the title as alt text. Returns the saved paths."""
         import matplotlib.pyplot as plt
 
         paths = self.pub.figure(fig, name, source=source, title=title, note=note)
         if show:
             from IPython.display import HTML, display
 
-            png = next(p for p in paths if p.suffix == ".png")
-            alt = html.escape(title or name, quote=True)
-            data = base64.b64encode(png.read_bytes()).decode("ascii")
-            display(HTML(f'<figure class="hko-figur" data-figur="{html.escape(name)}" style="margin:0.8rem 0">'
-                         f'<img src="data:image/png;base64,{data}" alt="{alt}" '
-                         f'style="max-width:100%;height:auto"></figure>'))
+            display(HTML(figure_html(next(p for p in paths if p.suffix == ".png"), name,
+                                     title or _figure_title(fig) or name)))
         plt.close(fig)
-        return paths
+        return Quiet(paths)
 
     def reproduce(self, results: Mapping[str, Any], computed=None, *, when: bool | None = None,
                   sums: Mapping[str, Sequence] | None = None) -> int:
@@ -98,15 +109,78 @@ class Session:
             self.pub.reproduce(tid, value)
         return len(values)
 
-    def finish(self) -> Path:
+    def finish(self) -> Quiet:
         """Write the notebook's reproduction values (call in the last cell)."""
-        return self.pub.finish()
+        return Quiet([self.pub.finish()])
+
+    def show_validation(self) -> None:
+        """The inputs' validation in Danish: how many files, rows and warnings; the failures."""
+        from IPython.display import HTML, display
+
+        display(HTML(validation_html(self.validation)))
 
     @property
     def kommuner_label(self) -> str:
         names = kommune_navne()
         k = self.P.kommuner
         return ", ".join(names[c] for c in k) if len(k) <= 12 else f"{len(k)} kommuner"
+
+
+def _say_first(message: str) -> None:
+    """Write ``message`` to the kernel process's own stderr: run by hand with papermill, it reaches
+    the terminal at once, before papermill's long report of the failed cell (the runner sends it
+    to the notebook's log)."""
+    import os
+
+    try:
+        os.write(2, f"\n{message}\n\n".encode("utf-8", "replace"))
+    except OSError:
+        pass
+
+
+def _figure_title(fig) -> str | None:
+    st = getattr(fig, "_suptitle", None)
+    if st is not None and st.get_text():
+        return st.get_text()
+    for ax in fig.axes:
+        if ax.get_title():
+            return ax.get_title()
+    return None
+
+
+def figure_html(png: Path, name: str, title: str) -> str:
+    """``<figure>`` with the PNG embedded (data URI), sized for reading, alt text = the title."""
+    import struct
+
+    data = Path(png).read_bytes()
+    width, height = struct.unpack(">II", data[16:24])  # PNG IHDR
+    w, h = round(width * _FIGURE_DISPLAY_SCALE), round(height * _FIGURE_DISPLAY_SCALE)
+    alt = html.escape(title, quote=True)
+    b64 = base64.b64encode(data).decode("ascii")
+    return (f'<figure class="hko-figur" data-figur="{html.escape(name)}" style="margin:1rem 0;max-width:100%">'
+            f'<img src="data:image/png;base64,{b64}" alt="{alt}" title="{alt}" width="{w}" height="{h}" '
+            f'style="max-width:100%;height:auto"></figure>')
+
+
+def validation_html(report) -> str:
+    """A validation report for a page: one Danish sentence, the files, warnings and failures."""
+    n_files = sum(1 for i in report.inputs if i.path is not None)
+    rows = sum(i.rows for i in report.inputs if i.path is not None)
+    fmt = lambda n: f"{n:,}".replace(",", ".")  # noqa: E731
+    if report.ok:
+        head = f"Valideringen er godkendt: {n_files} inddatafiler med i alt {fmt(rows)} rækker overholder deres datakontrakter."
+    else:
+        head = f"Valideringen fandt {fmt(report.n_failures)} fejl i inddata; se listen nedenfor."
+    items = []
+    for (file, column, check), count in sorted(report.counts.items(), key=str):
+        items.append(f"<li><code>{html.escape(str(file))}</code>, kolonne <code>{html.escape(str(column or '–'))}</code>: "
+                     f"{html.escape(str(check))} ({fmt(count)} rækker)</li>")
+    from .inputs.report import warning_text
+
+    for w in getattr(report, "warnings", []) or []:
+        items.append(f"<li>Advarsel: {html.escape(warning_text(w, danish=True))}</li>")
+    lst = f'<ul class="hko-validering">{"".join(items)}</ul>' if items else ""
+    return f'<p class="hko-validering">{html.escape(head)}</p>{lst}'
 
 
 def setup(namespace: Mapping[str, Any], analysis: str) -> Session:
@@ -118,13 +192,21 @@ def setup(namespace: Mapping[str, Any], analysis: str) -> Session:
     from .publishing.html import banner_html
     from .publishing.publisher import Publisher
 
-    P = validate_notebook_globals(namespace)
+    try:
+        P = validate_notebook_globals(namespace)
+    except ParamsError as exc:
+        _say_first(str(exc))
+        raise
     A = registry.get(analysis)
     report = validate_inputs(P, names=A.input_names)
     if not report.ok:
         print(report.to_text())
+        _say_first("Inddata overholder ikke deres datakontrakter; kør `hko-research validate -p <params>` for listen.")
         raise InputsInvalid("Inddata overholder ikke deres datakontrakter – se valideringsrapporten ovenfor.")
     plots.set_theme()
+    from .publishing import labels
+
+    labels.use(A.name)
     display(HTML(banner_html(P.synthetic)))
     session = Session(P=P, analysis=A, pub=Publisher.for_notebook(P, A.notebook), validation=report)
     display(Markdown(f"**År:** {P.year} (perioden {P.year - 1}-{P.year}) · **Kommuner:** {session.kommuner_label} · "

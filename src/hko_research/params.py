@@ -38,6 +38,9 @@ _IPYTHON_NAMES = {"In", "Out", "get_ipython", "exit", "quit", "open"}
 class ParamsError(ValueError):
     """Invalid run parameters; the message lists every problem."""
 
+    def _render_traceback_(self) -> list[str]:  # IPython (a notebook, papermill): the message only
+        return [f"ParamsError: {self}"]
+
 
 @dataclass(frozen=True)
 class RunParams:
@@ -51,6 +54,11 @@ class RunParams:
     name: str = "params"
     synthetic: bool = False
     covered_years: tuple[int, ...] = ()
+    duplicated_kommuner: tuple[int, ...] = ()  # listed more than once (accepted, worth a warning)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return tuple(f"kommuner: {k} listed more than once; each kommune is used once" for k in self.duplicated_kommuner)
 
     @property
     def all_kommuner(self) -> bool:
@@ -160,11 +168,14 @@ def validate_params(raw: Mapping[str, Any], *, name: str = "params", check_data:
             year = None
 
     kommuner: tuple[int, ...] = ()
+    dup: list[int] = []
     if values.get("kommuner") is not None:
         try:
             kommuner = resolve_kommuner(values["kommuner"])
         except ParamsError as exc:
             problems.append(str(exc))
+        else:
+            dup = _duplicated_kommuner(values["kommuner"])
 
     min_cell = values.get("min_cell_size")
     if isinstance(min_cell, bool) or not isinstance(min_cell, int) or min_cell < 1:
@@ -212,17 +223,74 @@ def validate_params(raw: Mapping[str, Any], *, name: str = "params", check_data:
     return RunParams(
         year=int(year), kommuner=kommuner, kommuner_spec=values["kommuner"], data_dir=data_dir,
         output_dir=output_dir, min_cell_size=int(min_cell), notebooks=tuple(nb_names), name=name,
-        synthetic=synthetic, covered_years=tuple(covered),
+        synthetic=synthetic, covered_years=tuple(covered), duplicated_kommuner=tuple(dup),
     )
+
+
+def _duplicated_kommuner(spec: Any) -> list[int]:
+    if isinstance(spec, str):
+        s = spec.strip()
+        if not (s.startswith("[") or "," in s):
+            return []
+        try:
+            spec = yaml.safe_load(s if s.startswith("[") else f"[{s}]")
+        except yaml.YAMLError:
+            return []
+    if not isinstance(spec, (list, tuple)):
+        return []
+    seen, dup = set(), []
+    for item in spec:
+        try:
+            code = int(str(item).strip())
+        except ValueError:
+            continue
+        if code in seen and code not in dup:
+            dup.append(code)
+        seen.add(code)
+    return dup
+
+
+def check_output_dir(path: Path) -> str | None:
+    """Why a run cannot write its run folder under ``path`` (None when it can): the folder must be
+    a writable folder, or be creatable in a writable folder."""
+    path = Path(path)
+    probe = path
+    while not probe.exists():
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    if probe.exists() and not probe.is_dir():
+        return (f"output_dir {path}: {probe} is a file, not a folder; point output_dir at a folder "
+                "(it is created if missing)")
+    try:  # the only sure test (root passes os.access; /proc refuses anyway): make and remove a folder
+        import tempfile
+
+        Path(tempfile.mkdtemp(prefix=".hko-probe-", dir=probe)).rmdir()
+    except OSError as exc:
+        where = "" if probe == path else f" (in {probe})"
+        return (f"output_dir {path} cannot be written{where}: {exc.strerror or exc}; choose a folder you can "
+                "write to, e.g. output_dir: outputs")
+    return None
 
 
 def load_params(path: str | Path, *, check_data: bool = True) -> RunParams:
     path = resolve(path)
     if not path.exists():
-        raise ParamsError(f"params file {path} does not exist")
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raise ParamsError(f"params file {path} does not exist; give a YAML file such as params/default.yaml")
+    try:
+        text = path.read_text(encoding="utf-8")
+        raw = yaml.safe_load(text) or {}
+    except UnicodeDecodeError:
+        raise ParamsError(f"{path}: not UTF-8 text; save the params file as UTF-8") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ParamsError(f"{path}{where}: not valid YAML ({problem}). Write one 'key: value' per line, "
+                          "e.g. 'year: 2019' (see params/default.yaml)") from None
     if not isinstance(raw, dict):
-        raise ParamsError(f"{path}: expected a mapping of parameters, got {type(raw).__name__}")
+        raise ParamsError(f"{path}: expected 'key: value' lines (year, kommuner, data_dir, ...), "
+                          f"got a {type(raw).__name__}")
     return validate_params(raw, name=path.stem, check_data=check_data)
 
 

@@ -14,7 +14,10 @@ A run folder ``<output_dir>/<name>-<YYYYmmdd-HHMMSS>[-N]`` looks like this::
     html/<nb>_fejl.html   error page of a failed notebook
     tables/  figures/     merged from the successful notebooks' output folders
 
-or, when input validation fails, only ``validering.txt``.
+When input validation fails there is no run folder: the report is written to
+``<output_dir>/validering-<name>-<YYYYmmdd-HHMMSS>.txt`` (and printed). Ctrl-C or SIGTERM stops the
+workers and their kernels at once (terminate, then kill after 0.5 s), removes the hidden staging
+folder, prints one line and returns exit code 130.
 
 Atomicity: everything is built in a hidden sibling ``.<name>.tmp-<pid>`` and moved into place with
 one ``os.replace`` when complete; a failed notebook contributes only its error page. Each notebook
@@ -35,8 +38,10 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -52,6 +57,7 @@ from .hashing import (
     project_code_hash,
 )
 from .inputs.validation import CACHE_ENV, validate_inputs
+from .params import check_output_dir
 from .paths import NOTEBOOKS_DIR, PROJECT_ROOT
 
 DEFAULT_JOBS = 2
@@ -60,7 +66,8 @@ STATUS_OK = "ok"
 STATUS_FAILED = "fejlet"
 STATUS_CACHED = "genbrugt fra cache"
 
-VALIDATION_FILE = "validering.txt"
+VALIDATION_PREFIX = "validering-"  # <output_dir>/validering-<name>-<ts>.txt when validation fails
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for Ctrl-C
 MERGED_DIRS = ("tables", "figures")
 REPRODUCTION_DIR = "reproduction"
 
@@ -125,6 +132,9 @@ def run_command(params_path: str | os.PathLike, jobs: int = DEFAULT_JOBS, force:
     except ParamsError as exc:
         print(exc, file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("hko-research run afbrudt før start.", file=sys.stderr)
+        return EXIT_INTERRUPTED
     return run(params, jobs=jobs, force=force, progress=progress, **run_kwargs).exit_code
 
 
@@ -148,56 +158,72 @@ def run(
     t_start = time.perf_counter()
     created = datetime.now().astimezone()
     output_dir = Path(params.output_dir).resolve()
-    output_dir.mkdir(parents=True, exist_ok=True)
     cache_dir = Path(cache_dir) if cache_dir is not None else output_dir / ".cache"
     notebooks_dir = Path(notebooks_dir)
     jobs = max(1, int(jobs or 1))
-
-    print(f"hko-research run {params.name}: år {params.year}, kommuner {_kommuner_label(params)}, "
-          f"data {params.data_dir}, min_cell_size {params.min_cell_size}, "
-          f"notebooks {', '.join(params.notebooks) or '(ingen)'}")
-
-    input_hashes = hash_inputs(Path(params.data_dir), cache_dir)
-    project_hash = project_code_hash()
-    if validate is None:
-        def validate(p):
-            return validate_inputs(p, cache_dir=cache_dir)
-    validation = _validate(params, validate)
-
     tmp = output_dir / f".{params.name}.tmp-{os.getpid()}"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir(parents=True)
-    try:
-        if not validation.ok:
-            print(validation.text)
-            _write_text_atomic(tmp / VALIDATION_FILE, validation.text + "\n")
+    results: list[NotebookResult] = []
+
+    with _interrupts() as interrupted:
+        try:
+            problem = check_output_dir(output_dir)
+            if problem:
+                print(problem, file=sys.stderr)
+                return RunResult(exit_code=2, run_dir=output_dir, validation_ok=False)
+            output_dir.mkdir(parents=True, exist_ok=True)
+
+            print(f"hko-research run {params.name}: år {params.year}, kommuner {_kommuner_label(params)}, "
+                  f"data {params.data_dir}, min_cell_size {params.min_cell_size}, "
+                  f"notebooks {', '.join(params.notebooks) or '(ingen)'}")
+
+            input_hashes = hash_inputs(Path(params.data_dir), cache_dir)
+            project_hash = project_code_hash()
+            if validate is None:
+                def validate(p):
+                    return validate_inputs(p, cache_dir=cache_dir)
+            validation = _validate(params, validate)
+
+            if not validation.ok:
+                # no run folder: the report is one file next to the run folders (README: "Kørslens mappe")
+                print(validation.text)
+                report = _free_name(output_dir, f"{VALIDATION_PREFIX}{params.name}-{created.strftime('%Y%m%d-%H%M%S')}",
+                                    ".txt")
+                _write_text_atomic(report, validation.text + "\n")
+                print(report)
+                return RunResult(exit_code=1, run_dir=report, validation_ok=False)
+
+            if tmp.exists():
+                shutil.rmtree(tmp)
+            tmp.mkdir(parents=True)
+            results = _run_notebooks(params, tmp, notebooks_dir, input_hashes, project_hash, cache_dir,
+                                     jobs=jobs, force=force, progress=progress)
+            repro, repro_error = _gather_reproduction(params, tmp, results)
+            warnings = _merge_outputs(tmp, results)
+            shutil.rmtree(tmp / ".stage", ignore_errors=True)
+
+            dataset = _dataset_status(params)
+            git = git_status()
+            context = _index_context(params, results, validation, repro, repro_error, dataset, git, created,
+                                     warnings, tmp)
+            from .publishing import html as publish
+
+            publish.write_index(tmp / "index.html", context)
+            manifest = _manifest(params, results, validation, repro, repro_error, dataset, git, created,
+                                 input_hashes, project_hash, warnings, tmp, jobs=jobs, force=force,
+                                 total_seconds=time.perf_counter() - t_start)
+            (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
+                                               encoding="utf-8")
             run_dir = _move_into_place(tmp, output_dir, params.name, created)
-            print(run_dir)
-            return RunResult(exit_code=1, run_dir=run_dir, validation_ok=False)
-
-        results = _run_notebooks(params, tmp, notebooks_dir, input_hashes, project_hash, cache_dir,
-                                 jobs=jobs, force=force, progress=progress)
-        repro, repro_error = _gather_reproduction(params, tmp, results)
-        warnings = _merge_outputs(tmp, results)
-        shutil.rmtree(tmp / ".stage", ignore_errors=True)
-
-        dataset = _dataset_status(params)
-        git = git_status()
-        context = _index_context(params, results, validation, repro, repro_error, dataset, git, created,
-                                 warnings, tmp)
-        from .publishing import html as publish
-
-        publish.write_index(tmp / "index.html", context)
-        manifest = _manifest(params, results, validation, repro, repro_error, dataset, git, created,
-                             input_hashes, project_hash, warnings, tmp, jobs=jobs, force=force,
-                             total_seconds=time.perf_counter() - t_start)
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
-                                           encoding="utf-8")
-        run_dir = _move_into_place(tmp, output_dir, params.name, created)
-    finally:
-        if tmp.exists():
+        except KeyboardInterrupt:
+            _stop_children()
             shutil.rmtree(tmp, ignore_errors=True)
+            why = "signal SIGTERM" if interrupted.get("signal") == signal.SIGTERM else "Ctrl-C"
+            print(f"hko-research run afbrudt ({why}): notebooks og kerner er stoppet, ingen kørselsmappe "
+                  "er oprettet.", file=sys.stderr)
+            return RunResult(exit_code=EXIT_INTERRUPTED, run_dir=output_dir, validation_ok=False)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
 
     failed = [r for r in results if not r.ok]
     for r in results:
@@ -213,6 +239,56 @@ def run(
     exit_code = 1 if (failed or repro_error) else 0
     return RunResult(exit_code=exit_code, run_dir=run_dir, validation_ok=True, notebooks=results,
                      reproduction=repro)
+
+
+# --------------------------------------------------------------------------------------------
+# Interrupts: Ctrl-C and SIGTERM stop everything at once
+
+
+@contextlib.contextmanager
+def _interrupts():
+    """SIGTERM raises KeyboardInterrupt like Ctrl-C (main thread only), so one handler stops the
+    run; yields a dict telling which signal came."""
+    seen: dict[str, Any] = {}
+    if threading.current_thread() is not threading.main_thread():
+        yield seen
+        return
+
+    def handler(signum, _frame):
+        seen["signal"] = signum
+        raise KeyboardInterrupt
+
+    old = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield seen
+    finally:
+        for sig, h in old.items():
+            signal.signal(sig, h)
+
+
+def _stop_children(grace: float = 0.5) -> None:
+    """Terminate every process this run started (workers and their kernels), then kill what is
+    left after ``grace`` seconds."""
+    import psutil
+
+    try:
+        children = psutil.Process().children(recursive=True)
+    except psutil.Error:
+        return
+    for p in children:
+        with contextlib.suppress(psutil.Error):
+            p.terminate()
+    _, alive = psutil.wait_procs(children, timeout=grace)
+    for p in alive:
+        with contextlib.suppress(psutil.Error):
+            p.kill()
+    psutil.wait_procs(alive, timeout=grace)
+
+
+def _ignore_interrupts() -> None:
+    """Worker initializer: Ctrl-C reaches the whole process group; the parent stops the workers,
+    so they do not print tracebacks of their own."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 # --------------------------------------------------------------------------------------------
@@ -322,18 +398,24 @@ def _execute_parallel(tasks: list[dict], *, jobs: int, progress: bool):
     ctx = multiprocessing.get_context("spawn")
     bar = tqdm(total=len(tasks), desc="notebooks", unit="nb", disable=disable, file=sys.stderr)
     out = []
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx, initializer=_ignore_interrupts)
     try:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx) as pool:
-            futures = {pool.submit(execute_notebook_task, t): t for t in tasks}
-            for fut in as_completed(futures):
-                task = futures[fut]
-                try:
-                    res = fut.result()
-                except BaseException as exc:  # the worker process itself died
-                    res = _worker_crash(task, exc)
-                bar.set_postfix_str(f"{res['name']}: {res['status']}")
-                bar.update(1)
-                out.append(res)
+        futures = {pool.submit(execute_notebook_task, t): t for t in tasks}
+        for fut in as_completed(futures):
+            task = futures[fut]
+            try:
+                res = fut.result()
+            except Exception as exc:  # the worker process itself died
+                res = _worker_crash(task, exc)
+            bar.set_postfix_str(f"{res['name']}: {res['status']}")
+            bar.update(1)
+            out.append(res)
+    except KeyboardInterrupt:
+        _stop_children()  # workers and kernels, now: do not wait for the running cells
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    else:
+        pool.shutdown(wait=True)
     finally:
         bar.close()
     return out
@@ -572,6 +654,14 @@ def _move_into_place(tmp: Path, output_dir: Path, name: str, created: datetime) 
                 continue
             raise
     raise RuntimeError(f"no free run folder name for {base} in {output_dir}")
+
+
+def _free_name(folder: Path, base: str, suffix: str) -> Path:
+    for i in range(1, 1000):
+        p = folder / (f"{base}{suffix}" if i == 1 else f"{base}-{i}{suffix}")
+        if not p.exists():
+            return p
+    raise RuntimeError(f"no free file name for {base} in {folder}")
 
 
 def _write_text_atomic(path: Path, text: str) -> None:

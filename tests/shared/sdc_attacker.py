@@ -21,6 +21,7 @@ from scipy.optimize import linprog
 
 COUNT = re.compile(r"^(n|antal)(_|$)")
 POP = ("niveau", "ordning", "population", "aar")
+ALIAS = {"population": "ordning"}  # the recipients of an ordning are its population
 TOTALS = {"i alt", "ialt", "total", "totalt", "alle", "hele landet", "samlet"}
 CATEGORY_NUMERIC = {"aar", "kommunekode", "periode", "kvartal", "maaned"}
 IGNORE = {"datagrundlag"}
@@ -108,7 +109,7 @@ class RunAttacker:
                     self._problems.append(f"{name} row {r} {c}: published {p[r]} differs from the truth {t[r]}")
                 if shown and 0 < t[r] < self.k:
                     self._problems.append(f"{name} row {r} {c}: a small count {t[r]} is shown")
-                pop = {x: _pop(x, [truth[x].iloc[r]]) for x in pops if pd.notna(truth[x].iloc[r])}
+                pop = {ALIAS.get(x, x): _pop(x, [truth[x].iloc[r]]) for x in pops if pd.notna(truth[x].iloc[r])}
                 ids[(r, c)] = len(self.cells)
                 self.cells.append(Cell(name, r, c, float(t[r]), shown, pop))
         # a count is at most the n of its row
@@ -146,11 +147,17 @@ class RunAttacker:
                     rows = [truth.index.get_loc(i) for i in idx]
                     if len(rows) < 2:
                         continue
-                    pop = {x: _pop(x, truth[x].iloc[rows].tolist()) for x in pops if truth[x].iloc[rows].notna().all()}
+                    pop = {ALIAS.get(x, x): _pop(x, truth[x].iloc[rows].tolist()) for x in pops
+                           if truth[x].iloc[rows].notna().all()}
                     for c in counts:
                         members = [ids.get((r, c)) for r in rows]
                         if None in members:
                             continue
+                        bases = [ids.get((r, "n")) for r in rows]
+                        if c != "n" and None not in bases and \
+                                sum(self.cells[m].truth for m in members) > max(self.cells[b].truth for b in bases):
+                            family[c].append(members)
+                            continue  # overlapping categories: their sum is no count of anything
                         self._blocks.append((name, tuple(members), pop))
                         family[c].append(members)
                 # a base n that repeats in every block of the family is one number per block

@@ -84,6 +84,10 @@ def validate_frame(df: pd.DataFrame, contract: Contract, file_label: str, collec
         n = sum(1 for c in df.columns if re.fullmatch(spec.name, c))
         if n < spec.min_count and row_offset == 0:
             collect.add(Failure(file_label, spec.name, "column_present", None, f"{n} columns match, expected >= {spec.min_count}"))
+    declared = set(contract.column_names())
+    extra = [c for c in df.columns if c not in declared and not any(re.fullmatch(p.name, c) for p in contract.patterns)]
+    if extra and row_offset == 0:
+        collect.report.warnings.append(Failure(file_label, None, "unexpected_column", None, ", ".join(map(str, extra))))
     typed, bad_cells = coerce_frame(df, contract)
     for col, pos, value in bad_cells:
         collect.add(Failure(file_label, col, f"type:{contract.column(col).type}", row_offset + pos + 1, _redact(contract, col, value)))
@@ -208,11 +212,17 @@ def _column_values(path: Path, column_glob: str, contract: Contract | None = Non
     return {c: df[c] for c in wanted}
 
 
-def _check_relations(data_dir: Path, contracts: dict[str, Contract], paths: dict[str, Path], collect: _Collector) -> None:
+# A file with one of these failures could not be read as a table: its relations are not checked
+# (the file itself is reported; the files it relates to are not to blame).
+UNREADABLE = frozenset({"encoding", "readable", "empty_file", "format", "file_present"})
+
+
+def _check_relations(data_dir: Path, contracts: dict[str, Contract], paths: dict[str, Path], collect: _Collector,
+                     unreadable: frozenset[str] = frozenset()) -> None:
     for rel in load_relations():
         src_name, src_col = rel["from"].split(".", 1)
         dst_name, dst_col = rel["to"].split(".", 1)
-        if src_name not in paths or dst_name not in paths:
+        if src_name not in paths or dst_name not in paths or {src_name, dst_name} & unreadable:
             continue
         try:
             dst = _column_values(paths[dst_name], dst_col, contracts[dst_name], data_dir).get(dst_col.lower())
@@ -260,7 +270,9 @@ def validate_dataset(data_dir: Path, names: list[str] | None = None) -> Validati
                 p = input_path(data_dir, c)
                 if p is not None:
                     paths[n] = p
-    _check_relations(data_dir, contracts, paths, collect)
+    bad_files = {f for (f, _, k) in report.counts if k in UNREADABLE}
+    unreadable = frozenset(n for n, p in paths.items() if p.name in bad_files)
+    _check_relations(data_dir, contracts, paths, collect, unreadable)
     for status in report.inputs:
         if status.path is not None:
             status.failures = sum(n for (f, _, _), n in report.counts.items() if f == status.path.name)

@@ -429,7 +429,8 @@ def data_dictionary(names: list[str] | None = None) -> pd.DataFrame:
                         else ", ".join(map(str, values[:12])) + (" …" if len(values) > 12 else ""))
             elif spec.range is not None:
                 lo, hi = (v.date().isoformat() if isinstance(v, pd.Timestamp)
-                          else f"{v:,}".replace(",", ".") for v in spec.range)  # 1.000.000.000, not a CPR-like run
+                          else str(v) if spec.name in ("aar", "year") or spec.name.endswith("_aar")
+                          else f"{v:,}".replace(",", ".") for v in spec.range)  # 1.000.000.000, not a CPR-like run; years plain
                 rule = f"{lo} til {hi}"
             elif spec.pattern:
                 rule = f"mønster {spec.pattern}"

@@ -60,11 +60,15 @@ def sniff_csv(path: Path, raw: bytes | None = None) -> CsvFormat:
     delimiter = max(CSV_DELIMITERS, key=lambda d: first_line.count(d.encode()))
     header_text = first_line.decode("utf-8", errors="replace").lstrip("\ufeff").strip("\r")
     header = [h.strip().lower() for h in header_text.split(delimiter)]
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (raw[:2000].count(b"\x00") > len(raw[:2000]) // 4):
+        # every other byte is NUL: UTF-16 (Excel's "Unicode text"); the header cannot be read as text
+        raise ReadProblem(name, "encoding", "the file is UTF-16 encoded (e.g. Excel's 'Unicode text'); save it again "
+                          "as 'CSV UTF-8' (or latin-1), separated by ';' or ','")
     nul = raw.find(b"\x00")
     if nul >= 0:
         row, column = _locate(raw, nul, delimiter, header)
-        raise ReadProblem(name, "encoding", "NUL bytes: the file is not UTF-8 or latin-1 text (UTF-16 or binary?)",
-                          row=row or None, column=column)
+        raise ReadProblem(name, "encoding", "NUL bytes: the file is not UTF-8 or latin-1 text (binary?); export it "
+                          "again as CSV", row=row or None, column=column)
     try:
         raw.decode("utf-8")
         return CsvFormat("utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8", delimiter)

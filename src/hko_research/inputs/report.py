@@ -37,6 +37,9 @@ class ValidationReport:
     inputs: list[InputStatus] = field(default_factory=list)
     counts: Counter = field(default_factory=Counter)
     from_cache: bool = False
+    # accepted but worth saying: columns a file has beyond its contract (check "unexpected_column",
+    # value = the column names), kommuner listed twice in the params ("duplicated_kommune")
+    warnings: list[Failure] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -59,6 +62,7 @@ class ValidationReport:
                         "failures": i.failures} for i in self.inputs],
             "checks_failed": [{"file": f, "column": c, "check": k, "count": n}
                               for (f, c, k), n in sorted(per_check.items(), key=str)],
+            "warnings": [warning_text(w) for w in self.warnings],
         }
 
     def to_text(self) -> str:
@@ -71,6 +75,7 @@ def report_to_json(report: ValidationReport) -> dict:
         "counts": [[f, c, k, n] for (f, c, k), n in report.counts.items()],
         "inputs": [[i.name, str(i.path) if i.path else None, i.rows, i.sha256, i.failures, i.required]
                    for i in report.inputs],
+        "warnings": [[w.file, w.column, w.check, w.row, w.value] for w in report.warnings],
     }
 
 
@@ -80,7 +85,21 @@ def report_from_json(d: dict) -> ValidationReport:
         counts=Counter({(f, c, k): n for f, c, k, n in d["counts"]}),
         inputs=[InputStatus(name=n, path=Path(p) if p else None, rows=r, sha256=h, failures=x, required=q)
                 for n, p, r, h, x, q in d["inputs"]],
+        warnings=[Failure(*w) for w in d.get("warnings", [])],
     )
+
+
+def warning_text(w: Failure, *, danish: bool = False) -> str:
+    """One warning as a sentence (English for the command line, Danish for a page)."""
+    if w.check == "unexpected_column":
+        if danish:
+            return f"{w.file} har kolonner, der ikke står i datakontrakten (de bruges ikke): {w.value}"
+        return f"{w.file}: column(s) not in the contract (ignored): {w.value}"
+    if w.check == "duplicated_kommune":
+        if danish:
+            return f"parametrene nævner kommune {w.value} mere end én gang; hver kommune tælles én gang"
+        return f"params: kommune {w.value} listed more than once; each kommune is used once"
+    return f"{w.file}: {w.check}: {w.value}"
 
 
 # ------------------------------------------------------------------------------------ validation
@@ -94,11 +113,12 @@ def _fmt(value: object) -> str:
 def render_text(report) -> str:
     lines: list[str] = []
     checked = ", ".join(f"{i.name} ({i.rows:,} rows)".replace(",", ".") for i in report.inputs if i.path is not None)
+    warnings = [f"Warning: {warning_text(w)}" for w in getattr(report, "warnings", [])]
     if report.ok:
         lines.append(f"Validation OK: {len(report.inputs)} inputs, no failures.")
         if checked:
             lines.append(f"Checked: {checked}")
-        return "\n".join(lines)
+        return "\n".join(lines + warnings)
     files = sorted({f for f, _, _ in report.counts})
     lines.append(f"Validation FAILED: {report.n_failures:,} failures in {len(files)} file(s). Nothing was run.".replace(",", "."))
     lines.append("Each line: file, column, check, row (1 = first data row after the header), offending value.")
@@ -117,4 +137,6 @@ def render_text(report) -> str:
             shown = len(examples[(f, column, check)])
             if count > shown:
                 lines.append(f"      ... and {count - shown:,} more".replace(",", "."))
+    if warnings:
+        lines += ["", *warnings]
     return "\n".join(lines)

@@ -27,6 +27,17 @@ def default_cache_dir() -> Path:
 
 def validate_inputs(params, *, names: list[str] | None = None, use_cache: bool = True,
                     cache_dir: Path | None = None) -> ValidationReport:
+    """See :func:`_validate_inputs`; the params' own warnings (a kommune listed twice) are added."""
+    from .report import Failure
+
+    report = _validate_inputs(params, names=names, use_cache=use_cache, cache_dir=cache_dir)
+    for k in getattr(params, "duplicated_kommuner", ()) or ():
+        report.warnings.append(Failure("params", "kommuner", "duplicated_kommune", None, k))
+    return report
+
+
+def _validate_inputs(params, *, names: list[str] | None = None, use_cache: bool = True,
+                     cache_dir: Path | None = None) -> ValidationReport:
     """Validate every input for ``params`` (a RunParams), or only ``names``.
 
     Results are keyed by content (input file hashes, the shared code: contracts, mappings,

@@ -103,7 +103,6 @@ TOTAL_LABELS = frozenset({"i alt", "ialt", "total", "totalt", "alle", "hele land
 _LOOKAHEAD = 6  # candidates tried per step of secondary suppression
 _TRIES_BEFORE_CHECK = 2  # masks added for one cell before asking whether the table can protect it at all
 _N_KOMMUNER = 98
-_DEBUG = False
 _DENSE_MAX = 40  # masked cells up to which "determined?" is answered by an SVD before any LP
 _MAX_LINKS = 8  # totals a block is matched with (several equal totals say the same)
 _ID_NAME_RE = re.compile(
@@ -691,6 +690,8 @@ def _add_relations(L: DisclosureLedger, work: pd.DataFrame, var: dict[tuple[int,
                 out["niveau"] = f"kommune {kom.iloc[0]}"
             elif kom.nunique() == _N_KOMMUNER:
                 out["niveau"] = "Hele landet"
+            else:  # a sum over some kommuner is the total of exactly those
+                out["niveau"] = "kommuner " + ",".join(map(str, sorted(kom.unique())))
         return out
 
     # cells of this table as possible totals
@@ -709,7 +710,12 @@ def _add_relations(L: DisclosureLedger, work: pd.DataFrame, var: dict[tuple[int,
             if any((r, c) not in var for r in rows):
                 continue
             cells = [var[(r, c)] for r in rows]
-            if sum(L.value[x] for x in cells) > 0:
+            total = sum(L.value[x] for x in cells)
+            # categories that overlap (a case with two impairments) sum to more than their base:
+            # such a sum counts nothing and is the total of no other cell
+            if c != "n" and all((r, "n") in var for r in rows) and total > max(L.value[var[(r, "n")]] for r in rows):
+                continue
+            if total > 0:
                 block_totals.append(_Total(tuple(cells), coords(rows, c, group), name, True))
 
     local: dict[float, list[_Total]] = defaultdict(list)
@@ -876,7 +882,6 @@ def _suppress(L: DisclosureLedger, table_vars: list[int], k: int, unresolved: se
                     if not score[0]:
                         break
                 choice = best[1]
-            if _DEBUG: print("  f", L.where[f], L.value[f], "w", round(w, 2), "->", L.where[choice], L.value[choice], "det" if w < 1e-9 else "narrow")
             queue.extend(L.mask(choice))
             w = width(f)
         done.add(f)

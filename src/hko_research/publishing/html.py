@@ -92,8 +92,21 @@ def notebook_html(notebook: Any, *, publication: bool, synthetic: bool, title: s
     }
     if title:
         notebook.metadata["title"] = title
-    body, _ = exporter.from_notebook_node(notebook, resources=resources)
+    body, _ = exporter.from_notebook_node(_without_inner_banner(notebook), resources=resources)
     return body
+
+
+def _without_inner_banner(notebook: Any) -> Any:
+    """The page carries the data-status banner at its top; the copy ``setup`` shows inside the
+    notebook (for JupyterLab) is left out of the exported page."""
+    import copy
+
+    nb = copy.deepcopy(notebook)
+    for cell in nb.cells:
+        outs = cell.get("outputs")
+        if outs:
+            cell["outputs"] = [o for o in outs if "hko-data-banner" not in str(o.get("data", {}).get("text/html", ""))]
+    return nb
 
 
 def error_traceback(exc: BaseException) -> tuple[str, str, str]:

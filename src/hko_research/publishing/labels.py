@@ -3,7 +3,8 @@
 Tables and files keep machine-readable codes (``ci_oevre``, ``hoej``, ``pa+hm``); every table
 header, category value, axis and legend title shown on a page goes through :func:`labels`, which
 merges the shared file ``publishing/labels.yaml`` with each registered analysis's optional
-``analyses/<name>/labels.yaml`` (the analysis's entries win). The format::
+``analyses/<name>/labels.yaml`` (analysis entries win over shared ones; the running notebook's
+analysis, set by ``notebook.setup`` through :func:`use`, wins over the others). The format::
 
     columns:   # column name -> Danish header as printed
       ci_nedre: "95 %-KI, nedre"
@@ -165,22 +166,46 @@ def _read(path: Path) -> dict[str, Any]:
     return raw
 
 
-def label_files() -> list[Path]:
-    """The shared file and every registered analysis's labels.yaml, in merge order."""
+_CONTEXT: dict[str, str | None] = {"analysis": None}
+
+
+def use(analysis: str | None) -> None:
+    """The analysis whose entries win in this process (a notebook's ``setup`` sets its own)."""
+    _CONTEXT["analysis"] = analysis
+
+
+def label_files(analysis: str | None = None) -> list[Path]:
+    """The shared file and every registered analysis's labels.yaml, in merge order; ``analysis``
+    (its folder name) comes last, so its entries win where two analyses label a code differently."""
     from .. import registry
 
-    return [SHARED_FILE, *(PACKAGE_DIR / "analyses" / a.name / "labels.yaml" for a in registry.analyses())]
+    names = [a.name for a in registry.analyses()]
+    if analysis in names:
+        names = [n for n in names if n != analysis] + [analysis]
+    return [SHARED_FILE, *(PACKAGE_DIR / "analyses" / n / "labels.yaml" for n in names)]
 
 
-@lru_cache(maxsize=1)
-def labels() -> Labels:
-    """The merged dictionary (shared entries, then each analysis's own)."""
+def labels(analysis: str | None = None) -> Labels:
+    """The merged dictionary (shared entries, then each analysis's own; ``analysis``, default the
+    one set by :func:`use`, last)."""
+    return _merged(analysis if analysis is not None else _CONTEXT["analysis"])
+
+
+@lru_cache(maxsize=None)
+def _merged(analysis: str | None) -> Labels:
     merged: dict[str, Any] = {s: {} for s in SECTIONS if s != "verbatim"}
     verbatim: set[str] = set()
-    for path in label_files():
+    files = label_files(analysis)
+    own = files[-1] if analysis else None
+    for path in files:
         raw = _read(path)
         for section in merged:
-            merged[section].update({str(k): str(v) for k, v in (raw.get(section) or {}).items()})
+            entries = {str(k): str(v) for k, v in (raw.get(section) or {}).items()}
+            if path == SHARED_FILE or path == own:
+                merged[section].update(entries)
+            else:  # another analysis adds its codes; it does not relabel shared ones
+                for k, v in entries.items():
+                    merged[section].setdefault(k, v)
         verbatim |= {str(c) for c in raw.get("verbatim") or ()}
     return Labels(columns=merged["columns"], values=merged["values"], kinds=merged["kinds"],
                   colours=merged["colours"], verbatim=frozenset(verbatim))

@@ -22,7 +22,8 @@ from matplotlib.ticker import FuncFormatter
 
 __all__ = [
     "PALETTE", "MEAN_COLOUR", "SUPPRESSED_COLOUR", "SUPPRESSED_LABEL", "FONT", "set_theme", "fmt_num",
-    "fmt_pct", "num_formatter", "pct_formatter", "bar_chart", "choropleth", "scatter_with_mean",
+    "fmt_pct", "num_formatter", "pct_formatter", "bar_chart", "choropleth", "scatter_with_mean", "series_colours",
+    "text_overlaps", "finish_layout",
 ]
 
 FONT = "DejaVu Sans"  # shipped with matplotlib: same glyphs (and SVG bytes) on every machine
@@ -89,6 +90,116 @@ def pct_formatter(decimals: int | None = None, *, share: bool = False) -> FuncFo
 
 
 # ------------------------------------------------------------------------------------------
+# colours, labels and layout
+
+
+def series_colours(levels: Iterable[Any]) -> dict[Any, str]:
+    """A colour per series: the label dictionary's fixed colour ("Hele landet" is always the same
+    blue), else the palette in the order of the levels, skipping colours already taken."""
+    from .labels import labels
+
+    lab = labels()
+    levels = list(levels)
+    fixed = {lv: lab.colour(lv) for lv in levels}
+    free = [c for c in PALETTE if c not in set(fixed.values())]
+    out, i = {}, 0
+    for lv in levels:
+        if fixed[lv]:
+            out[lv] = fixed[lv]
+        else:
+            out[lv] = free[i % len(free)] if free else PALETTE[i % len(PALETTE)]
+            i += 1
+    return out
+
+
+def _label(value: Any, column: str | None = None) -> str:
+    from .labels import labels
+
+    return str(labels().value(value, column))
+
+
+def _wrap(text: str, width: int = 16) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(str(text), width=width, break_long_words=False)) or str(text)
+
+
+def text_boxes(fig: Figure) -> list[tuple[str, Any]]:
+    """(description, display bbox) of every visible text of the figure and every legend, as
+    rendered (the figure is drawn first)."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    out: list[tuple[str, Any]] = []
+
+    def add(kind: str, t) -> None:
+        if t is None or not t.get_visible() or not str(t.get_text()).strip():
+            return
+        bb = t.get_window_extent(renderer)
+        if bb.width > 0 and bb.height > 0:
+            out.append((f"{kind}: {t.get_text()!r}", bb))
+
+    sup = getattr(fig, "_suptitle", None)
+    add("suptitle", sup)
+    for t in fig.texts:
+        if t is not sup:
+            add("figure text", t)
+    legends = list(fig.legends)
+    for i, ax in enumerate(fig.axes):
+        add(f"axes {i} title", ax.title)
+        add(f"axes {i} left title", ax._left_title)
+        add(f"axes {i} right title", ax._right_title)
+        add(f"axes {i} x label", ax.xaxis.label)
+        add(f"axes {i} y label", ax.yaxis.label)
+        # tick labels that are drawn: those of ticks inside the view limits of axes that are shown
+        for axis, name, (lo, hi) in ((ax.xaxis, "x", sorted(ax.get_xlim())), (ax.yaxis, "y", sorted(ax.get_ylim()))):
+            if not ax.axison or not axis.get_visible():
+                continue
+            for tick in axis.get_major_ticks():
+                if lo - 1e-9 <= tick.get_loc() <= hi + 1e-9:
+                    add(f"axes {i} {name} tick", tick.label1)
+        for t in ax.texts:
+            add(f"axes {i} text", t)
+        if ax.get_legend() is not None:
+            legends.append(ax.get_legend())
+    for j, leg in enumerate(legends):
+        if leg.get_visible():
+            out.append((f"legend {j}", leg.get_window_extent(renderer)))
+    return out
+
+
+def text_overlaps(fig: Figure, *, tolerance: float = 1.0) -> list[str]:
+    """Pairs of texts (titles, tick labels, axis labels, notes, legends) whose rendered boxes
+    overlap by more than ``tolerance`` pixels; [] for a clean layout."""
+    boxes = text_boxes(fig)
+    legends = [bb for name, bb in boxes if name.startswith("legend")]
+    found = []
+    for i, (na, a) in enumerate(boxes):
+        for nb, b in boxes[i + 1:]:
+            # texts inside a legend belong to it
+            if na.startswith("legend") and any(_inside(b, lg) for lg in legends):
+                continue
+            if nb.startswith("legend") and any(_inside(a, lg) for lg in legends):
+                continue
+            w = min(a.x1, b.x1) - max(a.x0, b.x0)
+            h = min(a.y1, b.y1) - max(a.y0, b.y0)
+            if w > tolerance and h > tolerance:
+                found.append(f"{na} overlaps {nb}")
+    return found
+
+
+def _inside(inner, outer, slack: float = 2.0) -> bool:
+    return (inner.x0 >= outer.x0 - slack and inner.x1 <= outer.x1 + slack and
+            inner.y0 >= outer.y0 - slack and inner.y1 <= outer.y1 + slack)
+
+
+def finish_layout(fig: Figure) -> None:
+    """Lay a figure out so that nothing overlaps: constrained layout (it makes room for the title,
+    axis labels, tick labels and legends outside the axes)."""
+    fig.set_layout_engine("constrained")
+    fig.get_layout_engine().set(h_pad=0.08, w_pad=0.08)
+
+
+# ------------------------------------------------------------------------------------------
 # bar chart
 
 
@@ -106,27 +217,41 @@ def bar_chart(
     xlabel: str | None = None,
     figsize: tuple[float, float] = (8, 4.8),
     rotate: int | None = None,
+    legend_title: str | None = None,
+    highlight: Iterable[Any] | None = None,
 ) -> Figure:
-    """Grouped bar chart; NaN (suppressed) bars are left out and marked 'undertrykt'.
+    """Grouped bar chart in the project's look.
 
-    ``percent``: y axis in 'pct.' (values are percentages, or shares 0-1 with ``share=True``).
-    ``ci``: columns with lower/upper bounds drawn as error bars.
+    Bars start at zero in both directions (a negative value is a bar below the zero line, which
+    is drawn); a zero is drawn as a mark on the line labelled "0"; a NaN (suppressed) bar is left
+    out and marked "undertrykt". Category values and the legend title go through the label
+    dictionary; every series keeps its colour across runs (:func:`series_colours`); the legend
+    sits outside the bars. ``percent``: y axis in 'pct.' (values are percentages, or shares 0-1
+    with ``share=True``). ``ci``: columns with lower/upper bounds drawn as error bars.
+    ``highlight``: x values whose bars are drawn in the second colour.
     """
+    from .labels import labels
+
     set_theme()
     data = df.reset_index(drop=True)
     xs = list(pd.unique(data[x]))
     hues = list(pd.unique(data[hue])) if hue else [None]
+    colours = series_colours(hues) if hue else {None: PALETTE[0]}
+    marked = set(highlight) if highlight is not None else set()
     fig, ax = plt.subplots(figsize=figsize)
     width = 0.8 / len(hues)
-    yvals = pd.to_numeric(data[y], errors="coerce")
-    top = float(np.nanmax(yvals.to_numpy(float))) if yvals.notna().any() else 1.0
+    yvals = pd.to_numeric(data[y], errors="coerce").to_numpy(float)
+    lows = [np.nanmin(yvals)] if np.isfinite(yvals).any() else [0.0]
+    highs = [np.nanmax(yvals)] if np.isfinite(yvals).any() else [1.0]
     if ci:
-        hi = pd.to_numeric(data[ci[1]], errors="coerce")
-        if hi.notna().any():
-            top = max(top, float(hi.max()))
+        for c, agg in ((ci[0], lows), (ci[1], highs)):
+            v = pd.to_numeric(data[c], errors="coerce")
+            if v.notna().any():
+                agg.append(float(v.min() if agg is lows else v.max()))
+    bottom, top = min(0.0, *lows), max(0.0, *highs)
+    span = (top - bottom) or 1.0
     for h_i, h in enumerate(hues):
         sub = data if hue is None else data[data[hue] == h]
-        colour = PALETTE[h_i % len(PALETTE)]
         for x_i, xv in enumerate(xs):
             rows = sub[sub[x] == xv]
             if rows.empty:
@@ -134,8 +259,14 @@ def bar_chart(
             val = pd.to_numeric(rows[y], errors="coerce").iloc[0]
             pos = x_i - 0.4 + width * (h_i + 0.5)
             if pd.isna(val):
-                ax.text(pos, top * 0.01, "undertrykt", rotation=90, ha="center", va="bottom",
-                        fontsize=8, color="#555555", gid="undertrykt")
+                ax.text(pos, span * 0.01, "undertrykt", rotation=90, ha="center", va="bottom",
+                        fontsize=7, color="#555555", gid="undertrykt")
+                continue
+            colour = PALETTE[1] if (xv in marked and hue is None) else colours[h]
+            if val == 0:
+                ax.plot([pos - width * 0.4, pos + width * 0.4], [0, 0], color=colour, lw=2.5, solid_capstyle="butt",
+                        gid="nul")
+                ax.text(pos, span * 0.01, "0", ha="center", va="bottom", fontsize=7, color="#333333", gid="nul")
                 continue
             ax.bar(pos, val, width=width * 0.95, color=colour)
             if ci:
@@ -143,21 +274,32 @@ def bar_chart(
                 if pd.notna(lo) and pd.notna(hi_):
                     ax.errorbar(pos, val, yerr=[[max(val - lo, 0)], [max(hi_ - val, 0)]], fmt="none",
                                 ecolor="#333333", capsize=3, lw=1)
+    if bottom < 0:
+        ax.axhline(0, color="#333333", lw=0.8, zorder=3)
     ax.set_xticks(range(len(xs)))
-    ax.set_xticklabels([str(v) for v in xs], rotation=rotate if rotate is not None else (30 if len(xs) > 6 else 0),
-                       ha="right" if (rotate or len(xs) > 6) else "center")
+    tick_labels = [_label(v, x) for v in xs]
+    # horizontal (wrapped) labels for a few categories, vertical for many: never slanted, so no
+    # label runs into its neighbour
+    short = max((len(t) for t in tick_labels), default=0) <= 6
+    rot = rotate if rotate is not None else (0 if (len(xs) <= 6 or (short and len(xs) <= 12)) else 90)
+    if rot == 0:
+        tick_labels = [_wrap(t, 12 if len(xs) > 3 else 24) for t in tick_labels]
+    ax.set_xticklabels(tick_labels, rotation=rot, ha="center", fontsize=9 if len(xs) <= 12 else 7)
     ax.set_xlim(-0.6, len(xs) - 0.4)
-    ax.set_ylim(0, top * 1.1 if top > 0 else 1)
-    ax.yaxis.set_major_formatter(pct_formatter(share=share) if percent else num_formatter(0 if top >= 10 else 1))
+    pad = span * 0.08
+    ax.set_ylim(bottom - (pad if bottom < 0 else 0), top + pad if top > 0 else pad)
+    ax.yaxis.set_major_formatter(pct_formatter(share=share) if percent else num_formatter(0 if span >= 10 else 1))
     ax.set_xlabel(xlabel if xlabel is not None else "")
-    ax.set_ylabel(ylabel if ylabel is not None else y)
+    ax.set_ylabel(ylabel if ylabel is not None else labels().header(y))
     if title:
         ax.set_title(title)
     if hue:  # proxy handles: a level whose bars are all suppressed still gets its entry
-        ax.legend(handles=[Patch(facecolor=PALETTE[i % len(PALETTE)], label=str(h)) for i, h in enumerate(hues)],
-                  title=hue if isinstance(hue, str) else None)
+        name = legend_title if legend_title is not None else labels().header(hue, unit=False)
+        ax.legend(handles=[Patch(facecolor=colours[h], label=_label(h, hue)) for h in hues],
+                  title=name or None, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0,
+                  fontsize=9, title_fontsize=9)
     ax.grid(axis="x", visible=False)
-    fig.tight_layout()
+    finish_layout(fig)
     return fig
 
 
@@ -196,7 +338,7 @@ def choropleth(
     vmax: float | None = None,
     percent: bool = False,
     share: bool = False,
-    figsize: tuple[float, float] = (7.5, 6.5),
+    figsize: tuple[float, float] = (8.0, 5.6),
 ) -> Figure:
     """Map of the 98 kommuner coloured by ``values`` (indexed by kommunekode).
 
@@ -216,6 +358,8 @@ def choropleth(
     bad_hl = sorted(hl - set(polys))
     if bad_hl:
         raise ValueError(f"choropleth: unknown kommunekoder to highlight {bad_hl}")
+    if hl == set(polys):  # every kommune selected: nothing stands out, no thick borders
+        hl = set()
 
     categorical = not pd.api.types.is_numeric_dtype(vals.dtype) or pd.api.types.is_bool_dtype(vals.dtype)
     colour_of: dict[int, Any] = {}
@@ -223,9 +367,9 @@ def choropleth(
     sm = None
     if categorical:
         cats = [c for c in pd.unique(vals.dropna())]
-        cmap_cat = {c: PALETTE[i % len(PALETTE)] for i, c in enumerate(cats)}
+        cmap_cat = series_colours(cats)
         colour_of = {k: cmap_cat[v] for k, v in vals.dropna().items()}
-        handles = [Patch(facecolor=cmap_cat[c], edgecolor="white", label=str(c)) for c in cats]
+        handles = [Patch(facecolor=cmap_cat[c], edgecolor="white", label=_label(c)) for c in cats]
     else:
         num = pd.to_numeric(vals, errors="coerce").astype(float)
         finite = num.dropna()
@@ -269,11 +413,11 @@ def choropleth(
         else:
             cb.ax.yaxis.set_major_formatter(num_formatter(0 if (sm.norm.vmax - sm.norm.vmin) >= 10 else 1))
     if handles:
-        ax.legend(handles=handles, loc="upper right", fontsize=8,
-                  title=legend_label if (categorical and legend_label) else None)
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.0, 0.0), fontsize=8, ncols=min(len(handles), 3),
+                  title=legend_label if (categorical and legend_label) else None, title_fontsize=8)
     if title:
         ax.set_title(title)
-    fig.tight_layout()
+    finish_layout(fig)
     return fig
 
 
@@ -310,7 +454,7 @@ def scatter_with_mean(
     if not shown.empty:
         mx, my = float(shown[x].mean()), float(shown[y].mean())
         ax.scatter([mx], [my], s=140, color=MEAN_COLOUR, edgecolor="#333333", linewidth=1, zorder=4, label=mean_label)
-        ax.legend(loc="best")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, fontsize=9)
     if label_col:
         for _, row in shown.iterrows():
             ax.annotate(str(row[label_col]), (row[x], row[y]), xytext=(3, 3), textcoords="offset points",
@@ -328,5 +472,5 @@ def scatter_with_mean(
                 fontsize=7, color="#555555")
     if title:
         ax.set_title(title)
-    fig.tight_layout()
+    finish_layout(fig)
     return fig

@@ -21,6 +21,7 @@ import numbers
 import os
 import re
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
@@ -48,6 +49,8 @@ XLSX_TIMESTAMP = "2000-01-01T00:00:00Z"
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _FOOTER_GID = "hko-footer"
 AUDIT_ENV = "HKO_DISCLOSURE_AUDIT"
+# PNG text chunk recording the layout check of a saved figure ("ok" or the overlapping texts).
+LAYOUT_KEY = "hko-layout"
 
 
 def check_name(name: str) -> str:
@@ -69,6 +72,8 @@ DISPLAY_WIDTH_PX = 1250
 FOLD_ROWS = 40
 _CHAR_PX = 7.2
 _CELL_PAD_PX = 18
+_TH_MAX_PX = 176  # th max-width 11rem
+_TD_MAX_PX = 288  # td max-width 18rem
 
 
 def _marks_note(df: pd.DataFrame, *, page: bool) -> str:
@@ -141,20 +146,23 @@ def styled(df: pd.DataFrame, *, caption: str | None = None):
     return styler
 
 
-def _column_widths(frame: pd.DataFrame) -> list[float]:
-    """Estimated rendered width of each column: headers wrap at spaces, values do not."""
+def _column_widths(frame: pd.DataFrame, kinds: list[str]) -> list[float]:
+    """Estimated rendered width of each column: headers wrap at spaces (at most TH_MAX_PX), text
+    cells wrap at TD_MAX_PX, numbers do not wrap (the page's CSS: templates/hko_notebook.html.j2)."""
     out = []
-    for col in frame.columns:
-        head = max((len(w) for w in str(col).split()), default=1)
-        vals = max((len(v) for v in frame[col].astype(str)), default=1)
-        out.append(max(head, vals) * _CHAR_PX + _CELL_PAD_PX)
+    for col, kind in zip(frame.columns, kinds):
+        head = min(max((len(w) for w in str(col).split()), default=1) * _CHAR_PX, _TH_MAX_PX)
+        vals = max((len(v) for v in frame[col].astype(str)), default=1) * _CHAR_PX
+        if kind == "text":
+            vals = min(vals, _TD_MAX_PX)
+        out.append(max(head, vals) + _CELL_PAD_PX)
     return out
 
 
 def split_columns(frame: pd.DataFrame, kinds: list[str], budget: float = DISPLAY_WIDTH_PX) -> list[list[int]]:
     """Column positions of each part a wide table is shown in; the category (text) columns that
     identify a row are repeated in every part."""
-    widths = _column_widths(frame)
+    widths = _column_widths(frame, kinds)
     if sum(widths) <= budget:
         return [list(range(len(widths)))]
     keys = [i for i, k in enumerate(kinds) if k == "text"]
@@ -501,26 +509,39 @@ class Publisher:
             fig.suptitle(title, fontweight="bold")
         for t in [t for t in fig.texts if t.get_gid() == _FOOTER_GID]:
             t.remove()
+        if fig.get_layout_engine() is None:  # a figure made without the helpers
+            plots.finish_layout(fig)
         lines = []
         if note:
             lines.append(note)
         info = source.attrs.get("disclosure", {})
         if any(int(info.get(k, 0)) for k in ("masked_primary", "masked_secondary", "masked_derived")):
-            lines.append(f"Undertrykte værdier (færre end {info.get('min_cell_size', self.min_cell_size)} personer) er ikke vist.")
+            lines.append(f"Undertrykte værdier (færre end {info.get('min_cell_size', self.min_cell_size)} personer, "
+                         "eller tal der ville kunne regnes tilbage) er ikke vist.")
+        # the footer under the figure, one block after the other: notes, then the data status
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        fig_h = fig.bbox.height
+        y = -0.01
         if lines:
-            fig.text(0.01, -0.01, "\n".join(lines), ha="left", va="top", fontsize=8, color="#333333",
-                     gid=_FOOTER_GID, wrap=True)
+            t = fig.text(0.01, y, "\n".join(lines), ha="left", va="top", fontsize=8, color="#333333",
+                         gid=_FOOTER_GID, wrap=True)
+            y -= t.get_window_extent(renderer).height / fig_h + 0.01
         if self.synthetic:
-            fig.text(0.99, -0.01, SYNTHETIC_LABEL, ha="right", va="top", fontsize=10, fontweight="bold",
-                     color="#b22222", gid=_FOOTER_GID)
-            fig.text(0.99, -0.05, self.synthetic_note, ha="right", va="top", fontsize=7, color="#b22222",
-                     gid=_FOOTER_GID)
+            t = fig.text(0.99, y, SYNTHETIC_LABEL, ha="right", va="top", fontsize=10, fontweight="bold",
+                         color="#b22222", gid=_FOOTER_GID)
+            y -= t.get_window_extent(renderer).height / fig_h + 0.005
+            fig.text(0.99, y, self.synthetic_note, ha="right", va="top", fontsize=7, color="#b22222", gid=_FOOTER_GID)
+        overlaps = plots.text_overlaps(fig)
+        if overlaps:
+            warnings.warn(f"figure {name}: text overlaps in the layout: {'; '.join(overlaps[:3])}", stacklevel=2)
         self.figures_dir.mkdir(parents=True, exist_ok=True)
         paths = []
         rc = {"svg.hashsalt": SVG_HASHSALT, "svg.fonttype": "path", "font.family": "sans-serif",
               "font.sans-serif": [plots.FONT], "path.simplify": True}
         with mpl.rc_context(rc):
-            for ext, meta, kw in (("png", {"Software": None}, {"dpi": 150}),
+            layout = "; ".join(overlaps) if overlaps else "ok"
+            for ext, meta, kw in (("png", {"Software": None, LAYOUT_KEY: layout}, {"dpi": 150}),
                                   ("svg", {"Date": None, "Creator": None}, {})):
                 buf = io.BytesIO()
                 fig.savefig(buf, format=ext, metadata=meta, bbox_inches="tight", facecolor="white", **kw)

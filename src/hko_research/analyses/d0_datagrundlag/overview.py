@@ -1,5 +1,10 @@
 """Overview of a run's data foundation (notebook 00): per input its source, rows, years and
-kommuner covered, and validation status."""
+kommuner covered, and validation status.
+
+Every input is read through the one reader the validator uses (:func:`~hko_research.inputs.
+contracts.load_raw`: a latin-1 ``;`` CSV, a SAS file or a survey export is read exactly as it was
+validated), projected on the few columns the overview needs.
+"""
 from __future__ import annotations
 
 import re
@@ -7,53 +12,46 @@ from pathlib import Path
 
 import pandas as pd
 
-from ...inputs.contracts import Contract, input_path, load_contracts
+from ...inputs.contracts import Contract, coerce_series, input_path, load_contracts, load_raw
 from ...inputs.report import ValidationReport
 
 _WEEK_COL = re.compile(r"^y_(\d{2})\d{2}$")
 
 
-def _sql_source(path: Path) -> str:
-    p = path.as_posix()
-    if path.suffix == ".parquet":
-        return f"read_parquet('{p}')"
-    return f"read_csv('{p}', all_varchar=true, header=true, auto_detect=true)"
+def _column_names(path: Path, contract: Contract, data_dir: Path) -> list[str]:
+    """The input's columns (lower case) as the reader sees them."""
+    if not contract.reader and path.suffix.lower() == ".parquet":
+        import pyarrow.parquet as pq
+
+        return [c.lower() for c in pq.read_schema(path).names]
+    return list(load_raw(data_dir, contract).columns)
 
 
-def _describe(path: Path, contract: Contract) -> dict:
-    """Rows, years and kommuner of one input, computed with DuckDB without loading it into pandas."""
-    import duckdb
-
-    con = duckdb.connect()
-    if path.suffix == ".sas7bdat":
-        from ...inputs.readers import read_table
-
-        con.register("t", read_table(path))
-        src = "t"
-    else:
-        src = _sql_source(path)
-    cols = [r[0].lower() for r in con.execute(f"describe select * from {src}").fetchall()]
-    rows = con.execute(f"select count(*) from {src}").fetchone()[0]
+def _describe(path: Path, contract: Contract, data_dir: Path) -> dict:
+    """Rows, years, kommuner and sources of one input, read as the validator reads it."""
+    cols = _column_names(path, contract, data_dir)
+    date_cols = [c.name for c in contract.columns if c.type == "date" and c.name in cols and not c.nullable]
+    wanted = [c for c in ("aar", "kvartal", "kilde", "kommunekode", "kom") if c in cols]
+    if "aar" not in cols and "kvartal" not in cols and date_cols:
+        wanted.append(date_cols[0])
+    df = load_raw(data_dir, contract, wanted or cols[:1])
+    rows = len(df)
     years: list[int] = []
-    if "aar" in cols:
-        years = [int(r[0]) for r in con.execute(f"select distinct try_cast(aar as integer) from {src} where aar is not null").fetchall() if r[0] is not None]
-    elif "kvartal" in cols:
-        years = sorted({int(str(r[0])[:4]) for r in con.execute(f"select distinct kvartal from {src}").fetchall() if r[0]})
-    else:
-        date_cols = [c.name for c in contract.columns if c.type == "date" and c.name in cols and not c.nullable]
-        if date_cols:
-            years = [int(r[0]) for r in con.execute(
-                f"select distinct year(try_cast({date_cols[0]} as date)) from {src}").fetchall() if r[0] is not None]
-        elif any(_WEEK_COL.match(c) for c in cols):
-            years = sorted({2000 + int(_WEEK_COL.match(c).group(1)) for c in cols if _WEEK_COL.match(c)})
+    if "aar" in df.columns:
+        years = [int(v) for v in pd.to_numeric(df["aar"], errors="coerce").dropna().unique()]
+    elif "kvartal" in df.columns:
+        years = sorted({int(str(v)[:4]) for v in df["kvartal"].dropna().unique() if str(v)[:4].isdigit()})
+    elif date_cols and date_cols[0] in df.columns:
+        typed, _ = coerce_series(df[date_cols[0]], "date")
+        years = [int(y) for y in typed.dt.year.dropna().unique()]
+    elif any(_WEEK_COL.match(c) for c in cols):
+        years = sorted({2000 + int(_WEEK_COL.match(c).group(1)) for c in cols if _WEEK_COL.match(c)})
     status = None
-    if "kilde" in cols:
-        status = ", ".join(f"{r[0]}: {r[1]}" for r in con.execute(
-            f"select kilde, count(*) from {src} group by kilde order by kilde").fetchall())
-    kom_col = next((c for c in ("kommunekode", "kom") if c in cols), None)
-    n_kommuner = None
-    if kom_col:
-        n_kommuner = con.execute(f"select count(distinct {kom_col}) from {src}").fetchone()[0]
+    if "kilde" in df.columns:
+        counts = df["kilde"].astype("string").value_counts().sort_index()
+        status = ", ".join(f"{k}: {v}" for k, v in counts.items())
+    kom_col = next((c for c in ("kommunekode", "kom") if c in df.columns), None)
+    n_kommuner = int(df[kom_col].nunique()) if kom_col else None
     return {"rows": int(rows), "years": sorted(set(years)), "n_kommuner": n_kommuner, "n_columns": len(cols),
             "kilde": status}
 
@@ -74,8 +72,8 @@ def input_overview(data_dir: str | Path, report: ValidationReport | None = None,
         path = input_path(data_dir, contract)
         rec = {"input": name, "titel": contract.title, "kilde": contract.source.split(" (")[0].split(", via")[0],
                "fil": path.name if path else "mangler", "format": path.suffix.lstrip(".") if path else ""}
-        if path is not None:
-            d = _describe(path, contract)
+        if path is not None and not (report is not None and failures.get(path.name)):
+            d = _describe(path, contract, data_dir)
             rec.update({"antal_raekker": d["rows"], "kolonner": d["n_columns"],
                         "aar": f"{min(d['years'])}-{max(d['years'])}" if d["years"] else "",
                         "kommuner_daekket": d["n_kommuner"]})
