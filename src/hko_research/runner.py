@@ -272,7 +272,7 @@ def _stop_children(grace: float = 0.5) -> None:
     import psutil
 
     try:
-        children = psutil.Process().children(recursive=True)
+        children = [p for p in psutil.Process().children(recursive=True) if not _is_resource_tracker(p)]
     except psutil.Error:
         return
     for p in children:
@@ -283,6 +283,23 @@ def _stop_children(grace: float = 0.5) -> None:
         with contextlib.suppress(psutil.Error):
             p.kill()
     psutil.wait_procs(alive, timeout=grace)
+
+
+def _is_resource_tracker(p) -> bool:
+    """multiprocessing's resource tracker: left alone, it frees the killed workers' semaphores."""
+    try:
+        return any("resource_tracker" in part for part in p.cmdline())
+    except Exception:
+        return False
+
+
+def _quiet_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker with stderr to the null device: after an interrupt
+    it would report the killed workers' semaphores (which it frees) to the user's terminal."""
+    from multiprocessing import resource_tracker
+
+    with _stderr_to(Path(os.devnull)):
+        resource_tracker.ensure_running()
 
 
 def _ignore_interrupts() -> None:
@@ -398,6 +415,7 @@ def _execute_parallel(tasks: list[dict], *, jobs: int, progress: bool):
     ctx = multiprocessing.get_context("spawn")
     bar = tqdm(total=len(tasks), desc="notebooks", unit="nb", disable=disable, file=sys.stderr)
     out = []
+    _quiet_resource_tracker()
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx, initializer=_ignore_interrupts)
     try:
         futures = {pool.submit(execute_notebook_task, t): t for t in tasks}

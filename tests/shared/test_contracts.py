@@ -178,12 +178,18 @@ def test_latin1_and_comma_csv_accepted(tmp_path):
     assert df.loc[0, "kommune"] == "København"
 
 
-def test_utf16_file_rejected_with_location(tmp_path):
+def test_utf16_file_rejected_clearly_and_nothing_else_blamed(tmp_path):
+    """Excel's 'Unicode text' is UTF-16: one failure, on that file, saying what it is and what to
+    do; no garbled column name; the files it relates to (kommuner.csv) are not blamed."""
     d = tmp_path / "d"
-    write(d, "kommunetypologi.csv", TYPOLOGI_CSV, encoding="utf-16")
+    write(d, "kommunetypologi.csv", TYPOLOGI_CSV)
+    write(d, "kommuner.csv", "kommunekode;kommune;region\n101;København;Hovedstaden\n147;Frederiksberg;Hovedstaden\n",
+          encoding="utf-16")
     report = validate_dataset(d, names=["kommunetypologi", "kommuner"])
     (f,) = failures(report, "encoding")
-    assert f.file == "kommunetypologi.csv" and "NUL" in str(f.value)
+    assert f.file == "kommuner.csv" and f.column is None and f.row is None
+    assert "UTF-16" in str(f.value) and "UTF-8" in str(f.value)
+    assert {file for file, _, _ in report.counts} == {"kommuner.csv"}, report.to_text()
 
 
 def test_mixed_encoding_names_row_and_column(tmp_path):

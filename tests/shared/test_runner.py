@@ -12,8 +12,10 @@ import io
 import json
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from datetime import datetime
 from importlib import metadata
 from pathlib import Path
@@ -121,7 +123,7 @@ def test_failing_notebook_keeps_the_others_and_leaves_no_half_files(mixed_run):
     assert not [f for f in files if "halv" in f]
     assert no_temp_leftovers(params.output_dir) == []
     # the source notebooks are never written to (no outputs, no injected parameters)
-    assert sorted(p.name for p in NOTEBOOKS.iterdir()) == ["01_ok.ipynb", "02_fejl.ipynb"]
+    assert sorted(p.name for p in NOTEBOOKS.iterdir()) == ["01_ok.ipynb", "02_fejl.ipynb", "03_langsom.ipynb"]
     assert all("injected-parameters" not in p.read_text() for p in NOTEBOOKS.iterdir())
     statuses = {r.name: r.status for r in result.notebooks}
     assert statuses == {"01_ok": "ok", "02_fejl": "fejlet"}
@@ -209,13 +211,17 @@ def test_manifest_records_params_git_versions_hashes_timings(mixed_run):
 
 # ---- validation gate -----------------------------------------------------------------------------
 
-def test_validation_failure_writes_only_the_report(tmp_path):
+def test_validation_failure_writes_only_the_report_and_no_run_folder(tmp_path):
+    """README: a run folder appears only when complete; a failed validation leaves one report file,
+    <output_dir>/validering-<name>-<timestamp>.txt, and no folder (not even a half one)."""
     params = make_params(tmp_path)
     validator = FakeValidator(ok=False, text="tiny.csv | antal | ge(0) | række 2 | værdi -1")
     result, lines = do_run(params, validate=validator)
     assert result.exit_code == 1 and not result.validation_ok
-    assert run_files(result.run_dir) == {"validering.txt"}
-    assert "række 2" in (result.run_dir / "validering.txt").read_text(encoding="utf-8")
+    visible = [p for p in params.output_dir.iterdir() if not p.name.startswith(".")]
+    assert visible == [result.run_dir] and result.run_dir.is_file()
+    assert re.fullmatch(r"validering-fixture-\d{8}-\d{6}\.txt", result.run_dir.name)
+    assert "række 2" in result.run_dir.read_text(encoding="utf-8")
     assert "tiny.csv | antal" in "\n".join(lines)
     assert lines[-1] == str(result.run_dir)
     assert no_temp_leftovers(params.output_dir) == []
@@ -228,7 +234,7 @@ def test_validator_that_crashes_stops_the_run(tmp_path):
 
     result, _ = do_run(make_params(tmp_path), validate=broken)
     assert result.exit_code == 1
-    assert "contracts not ready" in (result.run_dir / "validering.txt").read_text(encoding="utf-8")
+    assert "contracts not ready" in result.run_dir.read_text(encoding="utf-8")
 
 
 def test_runner_reports_whether_validation_came_from_the_cache(tmp_path):
@@ -436,3 +442,69 @@ if __name__ == "__main__":
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout.strip().splitlines()[-1])
     assert report == {"status": "genbrugt fra cache", "heavy": []}
+
+
+# ---- interrupts ------------------------------------------------------------------------------------
+
+def _running(p) -> bool:
+    import psutil
+
+    try:
+        return p.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+_INTERRUPTIBLE = """
+import dataclasses, sys
+from pathlib import Path
+from hko_research import runner
+from hko_research.params import RunParams
+
+class Ok:
+    ok = True
+    def to_text(self): return "ok"
+    def summary(self): return {"ok": True, "inputs": []}
+
+p = RunParams(year=2019, kommuner=(101,), kommuner_spec="alle", data_dir=Path(sys.argv[1]), output_dir=Path(sys.argv[2]),
+              min_cell_size=5, notebooks=("03_langsom", "01_ok"), name="afbrudt", synthetic=True, covered_years=(2019,))
+sys.exit(runner.run(p, jobs=2, progress=False, notebooks_dir=Path(sys.argv[3]), validate=lambda _: Ok()).exit_code)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_interrupt_stops_kernels_and_workers_at_once_and_leaves_nothing(tmp_path, sig):
+    """A real runner process, its workers and kernels; Ctrl-C (SIGINT) or SIGTERM while a kernel is
+    busy: everything stops within 2 s, one line on stderr, exit 130, no folder left (not even hidden)."""
+    import psutil
+
+    data = tmp_path / "data"
+    shutil.copytree(FIXTURES / "data", data)
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-c", _INTERRUPTIBLE, str(data), str(out), str(NOTEBOOKS)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not list(out.glob(".afbrudt.tmp-*/.stage/03_langsom/kernel.pid")):
+            assert proc.poll() is None, proc.communicate()
+            assert time.monotonic() < deadline, "the slow notebook's kernel never started"
+            time.sleep(0.2)
+        kernel_pid = int(next(out.glob(".afbrudt.tmp-*/.stage/03_langsom/kernel.pid")).read_text())
+        family = psutil.Process(proc.pid).children(recursive=True)
+        assert kernel_pid in {p.pid for p in family}
+        t0 = time.monotonic()
+        proc.send_signal(sig)
+        stdout, stderr = proc.communicate(timeout=20)
+        elapsed = time.monotonic() - t0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, (stdout, stderr)
+    assert elapsed < 2.0, f"took {elapsed:.1f} s to stop"
+    _, alive = psutil.wait_procs(family, timeout=0.5)
+    running = [p for p in alive if _running(p)]  # a zombie has stopped (its parent was the killed worker)
+    assert not running, f"left running: {running}"
+    lines = [ln for ln in stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "afbrudt" in lines[0] and "Traceback" not in stderr, stderr
+    assert sorted(p.name for p in out.iterdir() if p.name != ".cache") == [], list(out.iterdir())

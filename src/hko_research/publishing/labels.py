@@ -30,6 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
+import pandas as pd
 import yaml
 
 from ..paths import PACKAGE_DIR
@@ -49,9 +50,9 @@ _KIND_RULES: tuple[tuple[str, str], ...] = (
     (r"^(p|p_vaerdi)$|_p$|^p_", "pvalue"),
     (r"^rang", "rank"),
     (r"^(n|antal)$|^(n|antal)_|^kommuner|^befolkning$|^fuldtidspersoner|^antal", "count"),
+    (r"^(andel|ci_|pct|procent)|andel$|grad(_|$)|^relativ_", "share"),
     (r"_uger$|^uger", "weeks"),
     (r"^(udgift|enhedspris|timepris|pris)|indkomst|_kr$|^kr_", "money"),
-    (r"^(andel|ci_|pct|procent)|andel$|grad$|^relativ_", "share"),
     (r"^(gennemsnit|gns|median|timer)", "mean"),
     (r"_rho$|^korrelation|haeldning", "ratio"),
 )
@@ -68,7 +69,8 @@ class Labels:
     # -- words -------------------------------------------------------------------------
 
     def header(self, column: Any, *, unit: bool = True) -> str:
-        """The Danish header of ``column``, with the unit of its kind ("Andel (pct.)")."""
+        """The Danish header of ``column``, with the unit of its kind ("Andel (pct.)"); ``unit=False``
+        for a column of categories that happens to share a measure's name."""
         name = str(column)
         text = self.columns.get(name) or _humanize(name)
         u = UNITS.get(self.kind(name)) if unit else None
@@ -106,8 +108,6 @@ class Labels:
 
     def format(self, value: Any, kind: str) -> str:
         """One number written the Danish way for its kind (NaN -> '')."""
-        from .plots import fmt_num
-
         if value is None or (isinstance(value, float) and math.isnan(value)):
             return ""
         try:
@@ -142,6 +142,15 @@ class Labels:
         return {"count": "#,##0", "rank": "0", "year": "0", "share": "0.0%", "points": "0.0%",
                 "money": "#,##0", "weeks": "0.0", "pvalue": "0.000", "ratio": "0.00", "scale": "0.000",
                 "mean": "#,##0.0"}.get(kind, "General")
+
+
+def fmt_num(x: Any, decimals: int = 0) -> str:
+    """Danish number: thousands '.', decimal ','. ``fmt_num(1234.5, 1) == '1.234,5'``; NaN -> ''."""
+    if x is None or (isinstance(x, float) and math.isnan(x)) or pd.isna(x):
+        return ""
+    s = f"{float(x):,.{decimals}f}"
+    return s.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
 
 
 def _humanize(code: str) -> str:

@@ -20,6 +20,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
+from .labels import fmt_num
+
 __all__ = [
     "PALETTE", "MEAN_COLOUR", "SUPPRESSED_COLOUR", "SUPPRESSED_LABEL", "FONT", "set_theme", "fmt_num",
     "fmt_pct", "num_formatter", "pct_formatter", "bar_chart", "choropleth", "scatter_with_mean", "series_colours",
@@ -49,14 +51,6 @@ def set_theme() -> None:
 
 # ------------------------------------------------------------------------------------------
 # Danish number formatting
-
-
-def fmt_num(x: Any, decimals: int = 0) -> str:
-    """Danish number: thousands '.', decimal ','. ``fmt_num(1234.5, 1) == '1.234,5'``; NaN -> ''."""
-    if x is None or (isinstance(x, float) and math.isnan(x)) or pd.isna(x):
-        return ""
-    s = f"{float(x):,.{decimals}f}"
-    return s.replace(",", "\0").replace(".", ",").replace("\0", ".")
 
 
 def fmt_pct(x: Any, decimals: int = 1, *, share: bool = False) -> str:

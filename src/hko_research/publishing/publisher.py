@@ -121,7 +121,7 @@ def display_frame(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
         else:
             vals = [L_NOT_APPLICABLE if (v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA)
                     else str(lab.value(v, str(col))) for v in s.tolist()]
-        header = lab.header(col)
+        header = lab.header(col, unit=numeric)
         while header in out:  # two codes with one label: keep both columns
             header += " "
         out[header] = vals
@@ -448,7 +448,7 @@ class Publisher:
             s = frame[col]
             numeric = pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s)
             kinds.append(lab.kind(col) if numeric else "text")
-            ws.cell(row=header_row - 1, column=j, value=lab.header(col)).font = Font(bold=True)
+            ws.cell(row=header_row - 1, column=j, value=lab.header(col, unit=kinds[-1] != "text")).font = Font(bold=True)
             ws.cell(row=header_row - 1, column=j).alignment = Alignment(wrap_text=True, vertical="bottom")
             ws.cell(row=header_row, column=j, value=str(col)).font = Font(bold=True, color="555555")
         widths = [max(len(str(c)), min(len(lab.header(c)), 24)) for c in frame.columns]

@@ -1,0 +1,198 @@
+"""What a reader of the default run sees, page by page, and what the run publishes.
+
+One default run (params/default.yaml, conftest.default_run). Checked without a browser: every
+saved figure is on its page (the same PNG bytes), each figure's rendered layout has no
+overlapping texts, and the independent interval attacker (tests/shared/sdc_attacker.py) cannot
+narrow any masked count below min_cell_size using every table of the run. Checked in headless
+Chromium at 1,400 px: the figures render, no Python repr, no horizontal overflow of the main
+column, no English sentence in the narrative, Danish table headers. Screenshots of both pages are
+saved (``$HKO_SCREENSHOT_DIR``, else the test's tmp folder).
+"""
+from __future__ import annotations
+
+import base64
+import functools
+import http.server
+import os
+import pickle
+import re
+import threading
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from PIL import Image
+from sdc_attacker import RunAttacker
+
+from hko_research.publishing.disclosure import masked_cells
+from hko_research.publishing.publisher import LAYOUT_KEY, SUPPRESSED_MARK
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
+
+PAGES = ("00_datagrundlag", "03_brug_af_hko")
+FIGURE_RE = re.compile(r'<figure class="hko-figur" data-figur="([a-z0-9_]+)"[^>]*><img [^>]*?src="data:image/png;base64,([^"]+)"')
+REPR_RE = re.compile(r"PosixPath\(|WindowsPath\(|<[\w.]+ object at 0x|\bdtype: |\[PosixPath|Name: \w+, dtype")
+SNAKE_RE = re.compile(r"\b[a-zæøå]+_[a-zæøå0-9_]+\b")
+ENGLISH = {"the", "and", "of", "is", "are", "with", "not", "this", "that", "was", "were", "be", "by", "from", "no",
+           "inputs", "rows", "checked", "failures", "validation", "ok:", "to", "in", "has", "have"}
+DANISH = {"og", "i", "af", "er", "en", "et", "de", "der", "til", "med", "ikke", "på", "som", "om", "har", "kan", "det",
+          "den", "fra", "ved", "eller", "pr.", "for", "sager", "kommuner"}
+
+
+def page_html(run_dir: Path, name: str) -> str:
+    return (run_dir / "html" / f"{name}.html").read_text(encoding="utf-8")
+
+
+def test_every_saved_figure_is_shown_on_its_page(default_run):
+    """The figures on the pages are the saved PNGs, byte for byte, each once (nbconvert's own CSS
+    carries data:image/png too: only <figure class="hko-figur"> counts)."""
+    saved = {p.stem: p.read_bytes() for p in (default_run.run_dir / "figures").glob("*.png")}
+    shown: dict[str, bytes] = {}
+    for name in PAGES:
+        for fig, b64 in FIGURE_RE.findall(page_html(default_run.run_dir, name)):
+            assert fig not in shown, f"{fig} shown twice"
+            shown[fig] = base64.b64decode(b64)
+    assert len(saved) >= 11
+    assert set(shown) == set(saved)
+    assert all(shown[k] == saved[k] for k in saved)
+    # alt text = the title, size for reading (a 150-dpi PNG at 100 dpi)
+    html = page_html(default_run.run_dir, "03_brug_af_hko")
+    assert re.search(r'data-figur="figur_25_udgiftsandel_befolkningsandel"[^>]*><img [^>]*?alt="Figur 25: Difference', html)
+
+
+def test_every_figure_has_a_layout_without_overlapping_texts(default_run):
+    """Checked on the rendered figure when it was saved (matplotlib's text boxes; PNG text chunk)."""
+    layouts = {p.stem: Image.open(p).text.get(LAYOUT_KEY) for p in (default_run.run_dir / "figures").glob("*.png")}
+    assert layouts and all(v == "ok" for v in layouts.values()), {k: v for k, v in layouts.items() if v != "ok"}
+
+
+def audited_tables(audit_dir: Path):
+    out = []
+    for f in sorted(audit_dir.glob("*/*.pkl")):
+        d = pickle.loads(f.read_bytes())
+        out.append((f.parent.name, d["order"], f.stem, d))
+    return sorted(out)
+
+
+def attack(audit_dir: Path, min_cell_size: int = 5) -> tuple[list, int]:
+    att = RunAttacker(min_cell_size)
+    tables = audited_tables(audit_dir)
+    for nb, _, name, d in tables:
+        prot = d["protected"]
+        att.add_table(f"{nb}/{name}", prot.reset_index(drop=True), masked_cells(prot).reset_index(drop=True),
+                      d["truth"].reset_index(drop=True))
+    return att.attack(), len(tables)
+
+
+def test_no_masked_count_can_be_narrowed_using_every_table_of_the_run(default_run):
+    leaks, n_tables = attack(default_run.audit_dir)
+    assert n_tables >= 30
+    assert not leaks, "\n".join(map(str, leaks))
+
+
+def test_the_files_mark_exactly_the_suppressed_cells(default_run):
+    """CSV: a suppressed cell says so; an empty cell is one that has no value (not applicable)."""
+    checked = 0
+    for nb, _, name, d in audited_tables(default_run.audit_dir):
+        raw = pd.read_csv(default_run.run_dir / "tables" / f"{name}.csv", dtype=str, keep_default_na=False)
+        marks = masked_cells(d["protected"]).reset_index(drop=True)
+        for col in marks.columns:
+            if col in raw.columns:
+                assert ((raw[col] == SUPPRESSED_MARK) == marks[col]).all(), (name, col)
+                checked += int(marks[col].sum())
+    assert checked > 20
+
+
+# ------------------------------------------------------------------------------------------------
+# in the browser
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(default_run):
+    handler = functools.partial(_Quiet, directory=str(default_run.run_dir))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def wide_driver(tmp_path_factory):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = "/usr/bin/chromium"
+    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars",
+                "--disable-background-networking", "--no-first-run", "--window-size=1400,1000"):
+        opts.add_argument(arg)
+    opts.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-default')}")
+    drv = webdriver.Chrome(options=opts, service=Service("/usr/bin/chromedriver"))
+    drv.set_page_load_timeout(120)
+    yield drv
+    drv.quit()
+
+
+_NARRATIVE_JS = """
+const out = [];
+const skip = el => el.closest('code, pre, table, figure, nav, .hko-data-banner, summary, .jp-InputArea');
+const walker = document.createTreeWalker(document.querySelector('main') || document.body, NodeFilter.SHOW_TEXT);
+while (walker.nextNode()) { const n = walker.currentNode; if (n.textContent.trim() && !skip(n.parentElement)) out.push(n.textContent); }
+return out.join(' ');
+"""
+
+
+def english_sentences(text: str) -> list[str]:
+    found = []
+    for sentence in re.split(r"(?<=[.!?:])\s+|\n", text):
+        words = re.findall(r"[A-Za-zÆØÅæøå.:]+", sentence.lower())
+        if sum(w in ENGLISH for w in words) >= 2 and not any(w in DANISH for w in words):
+            found.append(sentence.strip())
+    return found
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_what_a_reader_sees_on_the_page(default_run, server, wide_driver, name, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    drv = wide_driver
+    drv.set_window_size(1400, 1000)
+    drv.get(f"{server}html/{name}.html")
+    assert drv.execute_script("return document.readyState") == "complete"
+    # the figures: as many as the page's notebook saved, every one rendered
+    expected = len(FIGURE_RE.findall(page_html(default_run.run_dir, name)))
+    imgs = drv.find_elements(By.CSS_SELECTOR, "figure.hko-figur img")
+    assert len(imgs) == expected >= 1
+    assert all(drv.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", i) for i in imgs)
+    assert all(i.get_attribute("alt") for i in imgs)
+    body = drv.find_element(By.TAG_NAME, "body").text
+    assert not REPR_RE.search(body), REPR_RE.search(body)
+    # no horizontal overflow: neither the page nor any output inside the main column scrolls sideways
+    overflow = drv.execute_script("""
+        const bad = [];
+        const doc = document.scrollingElement;
+        if (doc.scrollWidth > doc.clientWidth + 1) bad.push('page ' + doc.scrollWidth);
+        for (const el of document.querySelectorAll('main .jp-OutputArea-output, main .hko-tabel-blok')) {
+            if (el.scrollWidth > el.clientWidth + 1) bad.push((el.querySelector('caption') || el).textContent.slice(0, 60));
+        }
+        return bad;""")
+    assert not overflow, overflow
+    # Danish: no English sentence in the narrative, no code names in table headers
+    narrative = drv.execute_script(_NARRATIVE_JS)
+    assert not english_sentences(narrative), english_sentences(narrative)
+    headers = drv.execute_script(
+        "return Array.from(document.querySelectorAll('table.hko-tabel th')).map(t => t.textContent)")
+    assert headers and not [h for h in headers if SNAKE_RE.search(h)], [h for h in headers if SNAKE_RE.search(h)]
+    # screenshots of the whole page, in slices a person can look at
+    shots = Path(os.environ.get("HKO_SCREENSHOT_DIR") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
+    height = drv.execute_script("return document.scrollingElement.scrollHeight")
+    drv.set_window_size(1400, min(height + 50, 20000))
+    png = shots / f"{name}.png"
+    assert drv.save_screenshot(str(png)) and png.stat().st_size > 10_000
