@@ -45,3 +45,23 @@ def test_params_error_exit_code(tmp_path, default_data_dir):
     params.write_text(yaml.safe_dump({"year": 2019, "kommuner": [999], "data_dir": str(default_data_dir)}))
     res = cli("validate", "-p", str(params))
     assert res.returncode == 2 and "999" in res.stderr
+
+
+def test_validate_checks_the_output_folder(tmp_path, default_data_dir):
+    (tmp_path / "fil").write_text("x")
+    params = tmp_path / "p.yaml"
+    params.write_text(yaml.safe_dump({"year": 2019, "kommuner": [101, 101], "data_dir": str(default_data_dir),
+                                      "output_dir": str(tmp_path / "fil" / "out")}))
+    res = cli("validate", "-p", str(params))
+    assert res.returncode == 1 and "is a file, not a folder" in res.stdout
+    assert "kommune 101 listed more than once" in res.stdout  # a warning in the report
+    assert "Traceback" not in res.stdout + res.stderr
+
+
+def test_user_errors_are_one_line_without_traceback_unless_debug(tmp_path):
+    missing = tmp_path / "findes_ikke.sas7bdat"
+    res = cli("import", str(missing), "--out", str(tmp_path / "x.parquet"))
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1 and "findes_ikke.sas7bdat" in res.stderr
+    res = cli("--debug", "import", str(missing), "--out", str(tmp_path / "x.parquet"))
+    assert res.returncode != 0 and "Traceback" in res.stderr

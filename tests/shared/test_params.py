@@ -1,6 +1,8 @@
 """The one parameter validator: each rejection, the named kommune sets, and notebook globals."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import yaml
 
@@ -107,3 +109,30 @@ def test_params_files_in_repo_are_valid(default_data_dir, project_root):
         assert p.notebooks, path
     default = load_params(project_root / "params" / "default.yaml")
     assert default.is_report_setting and default.year == 2019
+
+
+def test_malformed_params_yaml_names_the_file_and_line(tmp_path, data_dir):
+    bad = tmp_path / "mine.yaml"
+    bad.write_text(f"year: 2019\nkommuner: [101, 147\ndata_dir: {data_dir}\n", encoding="utf-8")
+    with pytest.raises(ParamsError) as exc:
+        load_params(bad)
+    msg = str(exc.value)
+    assert str(bad) in msg and "line 3" in msg and "key: value" in msg
+    assert len(msg.splitlines()) == 1  # short: what, where, how to fix
+
+
+def test_a_kommune_listed_twice_is_a_warning_not_silence(data_dir):
+    p = validate_params(base(data_dir, kommuner=[101, 147, 101]))
+    assert p.kommuner == (101, 147) and p.duplicated_kommuner == (101,)
+    assert p.warnings and "101" in p.warnings[0]
+    assert validate_params(base(data_dir, kommuner="101, 147")).duplicated_kommuner == ()
+
+
+def test_output_dir_that_cannot_be_used_is_explained(tmp_path):
+    from hko_research.params import check_output_dir
+
+    a_file = tmp_path / "fil"
+    a_file.write_text("x")
+    assert "is a file, not a folder" in check_output_dir(a_file / "sub")
+    assert check_output_dir(tmp_path / "ny" / "mappe") is None and not (tmp_path / "ny").exists()
+    assert "cannot be written" in check_output_dir(Path("/proc/hko-research"))

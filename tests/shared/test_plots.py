@@ -130,3 +130,62 @@ def test_scatter_with_mean_uses_only_published_points():
     assert tuple(mean.get_facecolor()[0]) == pytest.approx(to_rgba(plots.MEAN_COLOUR))
     assert sorted(t.get_text() for t in ax.texts if len(t.get_text()) == 1) == ["a", "b", "c"]
     assert any("undertrykt" in t.get_text() for t in ax.texts)
+
+
+# ---- layout, signs, zeros, colours ----------------------------------------------------------------
+
+def test_overlap_check_finds_a_title_over_tick_labels_and_passes_the_helpers():
+    """The check looks at the rendered boxes: a title pushed onto the tick labels is found; the
+    project's helpers lay out a long-labelled chart with a legend without any overlap."""
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.bar(["a", "b"], [1, 2])
+    ax.set_title("En lang titel der ligger oven i aksen", y=-0.05)
+    assert plots.text_overlaps(fig)
+    df = pd.DataFrame({"ydelsesgruppe": ["ADP", "KTH", "UDH", "REV", "INT", "SDP", "JAF", "RESS", "LYD", "FLEKS"] * 2,
+                       "niveau": ["Hele landet"] * 10 + ["Valgte kommuner"] * 10, "andel": np.linspace(0, 0.2, 20)})
+    good = plots.bar_chart(df, "ydelsesgruppe", "andel", hue="niveau", percent=True, share=True, title="Titel")
+    good.suptitle("En overordnet titel over figuren")
+    assert plots.text_overlaps(good) == []
+
+
+def test_negative_values_are_bars_below_a_drawn_zero_line():
+    """Figur 25: half the kommuner have a negative difference; their bars must be visible."""
+    df = pd.DataFrame({"kommune": list("abcd"), "difference_pp": [-2.0, -0.5, 0.4, 3.0]})
+    ax = plots.bar_chart(df, "kommune", "difference_pp").axes[0]
+    lo, hi = ax.get_ylim()
+    assert lo < -2.0 and hi > 3.0
+    heights = sorted(round(p.get_height(), 6) for p in ax.patches if isinstance(p, Rectangle))
+    assert heights == [-2.0, -0.5, 0.4, 3.0]
+    assert any(abs(line.get_ydata()[0]) < 1e-12 and line.get_ydata()[0] == line.get_ydata()[-1]
+               for line in ax.get_lines())  # the zero line
+
+
+def test_zero_is_drawn_and_labelled_unlike_a_suppressed_value():
+    df = pd.DataFrame({"x": ["a", "b", "c"], "n": [0.0, np.nan, 4.0]})
+    ax = plots.bar_chart(df, "x", "n").axes[0]
+    assert [t.get_text() for t in ax.texts if t.get_gid() == "nul"] == ["0"]
+    assert [t.get_text() for t in ax.texts if t.get_gid() == "undertrykt"] == ["undertrykt"]
+    assert [ln for ln in ax.get_lines() if ln.get_gid() == "nul"]
+
+
+def test_a_series_keeps_its_colour_whatever_else_is_in_the_figure():
+    a = plots.series_colours(["Valgte kommuner", "Hele landet"])
+    b = plots.series_colours(["Hele landet"])
+    c = plots.series_colours(["2019", "Hele landet", "2018"])
+    assert a["Hele landet"] == b["Hele landet"] == c["Hele landet"]
+    assert a["Valgte kommuner"] != a["Hele landet"] and len(set(c.values())) == 3
+
+
+def test_legend_title_and_categories_are_danish():
+    df = pd.DataFrame({"ordning": ["pa", "hm"], "niveau": ["Hele landet"] * 2, "aar": [2019, 2019], "n": [5.0, 7.0]})
+    ax = plots.bar_chart(df, "ordning", "n", hue="aar").axes[0]
+    assert ax.get_legend().get_title().get_text() == "År"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Personlig assistance", "Hjælpemidler"]
+
+
+def test_choropleth_draws_no_thick_borders_when_every_kommune_is_selected():
+    codes = list(reference.kommunekoder())
+    fig = plots.choropleth(pd.Series(1.0, index=codes), highlight=codes, legend_label="x")
+    assert all(c.get_linewidths()[0] < 1.0 for c in kommune_collections(fig).values())
+    leg = fig.axes[0].get_legend()
+    assert leg is None or "Markerede kommuner" not in [t.get_text() for t in leg.get_texts()]
