@@ -168,7 +168,7 @@ def harmonise(export: SurveyExport, q: Questionnaire) -> tuple[pd.DataFrame, tup
                 elif bool(miss):
                     to_missing.add(value)
             col = col.astype(float)
-            recoded = col.map(lambda v: mapping.get(v, v) if pd.notna(v) else v)
+            recoded = col.map(lambda v, m=mapping: m.get(v, v) if pd.notna(v) else v)
             col = recoded.mask(col.isin(to_missing))
         elif len(src):  # numbers and 0/1 options: only the declared missing codes go
             miss = {float(c) for c, m in zip(src["vaerdi"], src["missing"]) if bool(m) and _isnum(c)}
