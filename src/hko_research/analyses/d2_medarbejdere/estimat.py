@@ -117,7 +117,7 @@ def kommune_gennemsnit(S: SurveyData, variabler: Mapping[str, str], skala: Mappi
         tot[f"gennemsnit_{name}"] = float(sc[v].mean())
     tot["gennemsnit"] = float(np.mean([tot[f"gennemsnit_{n}"] for n in variabler.values()]))
     out = pd.concat([out, pd.DataFrame([tot])], ignore_index=True)
-    out["valgt"] = out["valgt"].map({True: "ja", False: "nej"})
+    out["valgt"] = (out["valgt"].astype(bool) & (not S.all_kommuner)).map({True: "ja", False: "nej"})
     return out
 
 
@@ -130,7 +130,7 @@ def kommune_andel(S: SurveyData, variabel: str, ja: Callable[[pd.Series], pd.Ser
     out = S.kom[["kommunekode", "kommune", "valgt"]].merge(pd.DataFrame(rows), on="kommunekode")
     out = pd.concat([out, pd.DataFrame([{"kommunekode": 0, "kommune": "I alt", "valgt": False, "antal": int(flag.sum()),
                                          "n": int(len(flag)), "andel": float(flag.mean())}])], ignore_index=True)
-    out["valgt"] = out["valgt"].map({True: "ja", False: "nej"})
+    out["valgt"] = (out["valgt"].astype(bool) & (not S.all_kommuner)).map({True: "ja", False: "nej"})
     return out.assign(maal=maal)
 
 
@@ -151,12 +151,27 @@ def krydstabel_gennemsnit(S: SurveyData, variabler: Mapping[str, str], skala, di
                           maal: str, tally: str = "respondent") -> pd.DataFrame:
     """The mean of the sub-items' mean scores by each of ``dimensioner`` (respondent level)."""
     out = []
-    for dim in dimensioner:
-        r = gennemsnit(S, variabler, skala, by=dim, tally=tally, maal=maal)
-        r = r.loc[r["delspoergsmaal"] == "samlet"].rename(columns={dim: "gruppe"}).assign(dimension=dim)
-        out.append(r)
-    cols = ["niveau", "maal", "dimension", "gruppe", "n", "gennemsnit"]
-    return pd.concat(out, ignore_index=True)[cols]
+    items = list(variabler)
+    for niveau, d in levels(S):
+        sc = scores(d, items, skala)
+        w = d[weight_column(tally)].astype(float)
+        answered = sc.notna().any(axis=1)
+        x = sc.to_numpy(float)
+        valid = ~np.isnan(x)
+        wx = np.where(valid, x, 0.0) * w.to_numpy()[:, None]
+        wv = valid * w.to_numpy()[:, None]
+        for dim in dimensioner:
+            codes, groups = pd.factorize(d[dim], sort=True)
+            k = len(groups)
+            # the mean of the sub-items' weighted means (def. 13), per group; no interval (shown per item elsewhere)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                per_item = np.column_stack([np.bincount(codes, wx[:, j], k) / np.bincount(codes, wv[:, j], k)
+                                            for j in range(len(items))])
+            n = np.bincount(codes, answered.to_numpy().astype(float), k)
+            for i, grp in enumerate(groups):
+                out.append({"niveau": niveau, "maal": maal, "dimension": dim, "gruppe": grp, "n": int(n[i]),
+                            "gennemsnit": float(np.nanmean(per_item[i])) if np.isfinite(per_item[i]).any() else np.nan})
+    return pd.DataFrame(out, columns=["niveau", "maal", "dimension", "gruppe", "n", "gennemsnit"])
 
 
 def binaer(kategori: str, codes: Sequence[int]) -> Callable[[pd.Series], pd.Series]:

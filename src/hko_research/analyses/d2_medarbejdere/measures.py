@@ -35,7 +35,8 @@ SAMMENLAEGNING_5_3 = {1: "hoej", 2: "hoej", 3: "mellem", 4: "lav", 5: "lav", VED
 # The same collapse with the words of each scale (labels.yaml gives the Danish text).
 ENIG_3 = {1: "enig", 2: "enig", 3: "hverken", 4: "uenig", 5: "uenig", VED_IKKE: "ved_ikke"}
 GRAD_3 = {1: "hoej_grad", 2: "hoej_grad", 3: "hverken", 4: "lav_grad", 5: "lav_grad", VED_IKKE: "ved_ikke"}
-MULIGHEDER_3 = {1: "gode", 2: "gode", 3: "nogenlunde", 4: "daarlige", 5: "daarlige", VED_IKKE: "ved_ikke"}
+MULIGHEDER_3 = {1: "gode_chancer", 2: "gode_chancer", 3: "nogenlunde", 4: "daarlige_chancer", 5: "daarlige_chancer",
+                VED_IKKE: "ved_ikke"}
 TRO_3 = {1: "daarligere", 2: "daarligere", 3: "hverken", 4: "bedre", 5: "bedre", VED_IKKE: "ved_ikke"}
 JA_NEJ = {1: "ja", 2: "nej", 3: "ved_ikke"}
 ORDER_5_3 = ("hoej", "mellem", "lav", "ved_ikke")

@@ -18,7 +18,7 @@ def besvarelsesprocent(S: SurveyData) -> pd.DataFrame:
     population share the report's weighting uses (9.4.1) and the respondents' share."""
     k = S.kom
     out = pd.DataFrame({
-        "kommune": k["kommune"], "valgt": k["valgt"].map({True: "ja", False: "nej"}),
+        "kommune": k["kommune"], "valgt": (k["valgt"] & (not S.all_kommuner)).map({True: "ja", False: "nej"}),
         "medarbejdere": k["medarbejdere"], "n": k["respondenter"], "besvarelsesprocent": k["besvarelsesprocent"],
         "befolkning": k["befolkning"], "befolkningsandel": k["befolkningsandel"],
         "respondentandel": k["respondenter"] / k["respondenter"].sum(),

@@ -41,7 +41,7 @@ def _hanne(S: SurveyData, variabel: str, mapping: dict, order, maal: str) -> pd.
 
 def figur_20(S: SurveyData) -> pd.DataFrame:
     """Figur 20: Hanne's chances of a job within a year, by the ydelse she was randomly given (Q19, l.1084)."""
-    return _hanne(S, "q19", M.MULIGHEDER_3, ("gode", "nogenlunde", "daarlige", "ved_ikke"), "hanne_uden_hko")
+    return _hanne(S, "q19", M.MULIGHEDER_3, ("gode_chancer", "nogenlunde", "daarlige_chancer", "ved_ikke"), "hanne_uden_hko")
 
 
 def figur_21(S: SurveyData) -> pd.DataFrame:
