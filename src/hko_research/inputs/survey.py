@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..paths import MAPPINGS_DIR
@@ -111,7 +112,10 @@ def _kommune_by_name() -> dict[str, int]:
 
 
 def _integral(s: pd.Series) -> pd.Series:
-    """Whole numbers stored as float become Int64; anything else stays as it is."""
+    """Whole numbers (integer, or float without fractions) become Int64, whatever the file stored;
+    anything else stays as it is."""
+    if pd.api.types.is_integer_dtype(s):
+        return s.astype("Int64")
     if pd.api.types.is_float_dtype(s):
         vals = s.dropna()
         if (vals == vals.round()).all():
@@ -299,7 +303,8 @@ def read_survey(data_dir: str | Path, stem: str = "medarbejdersurvey") -> Survey
             result = SurveyData(respondenter=table, kodebog=codebook, format=fmt, files=tuple(key_files))
             _MEMO[key] = result
             return result
-    export.codebook = _with_multi_sets(export.codebook, q)
+    order = list(dict.fromkeys([*q.variables, *(str(c).strip().lower() for c in export.data.columns)]))
+    export.codebook = _with_multi_sets(export.codebook, q, order)
     respondenter, dropped = harmonise(export, q)
     result = SurveyData(respondenter=respondenter, kodebog=export.codebook.reset_index(drop=True), format=fmt,
                         files=tuple(key_files), dropped=dropped)
@@ -309,14 +314,19 @@ def read_survey(data_dir: str | Path, stem: str = "medarbejdersurvey") -> Survey
     return result
 
 
-def _with_multi_sets(codebook: pd.DataFrame, q: Questionnaire) -> pd.DataFrame:
-    """Multi-response sets the file does not declare are taken from the questionnaire."""
+def _with_multi_sets(codebook: pd.DataFrame, q: Questionnaire, order: list[str] | None = None) -> pd.DataFrame:
+    """Multi-response sets the file does not declare are taken from the questionnaire; rows in the
+    questionnaire's order (the file's other variables after it), then by code: every format lists
+    its codebook its own way."""
     cb = codebook.copy()
     cb["multi_set"] = cb["multi_set"].fillna("").astype(str)
     set_of = {v: qname for qname, members in q.multi_sets.items() for v in members}
     empty = cb["multi_set"].eq("")
     cb.loc[empty, "multi_set"] = cb.loc[empty, "variabel"].map(set_of).fillna("")
-    return cb
+    pos = {v: i for i, v in enumerate(order or [])}
+    code = pd.to_numeric(cb["vaerdi"], errors="coerce").fillna(-np.inf)
+    key = pd.DataFrame({"p": cb["variabel"].map(pos).fillna(len(pos)), "c": code, "v": cb["variabel"]})
+    return cb.loc[key.sort_values(["p", "v", "c"], kind="stable").index].reset_index(drop=True)
 
 
 # ---------------------------------------------------------------- the readers of the contracts

@@ -33,8 +33,8 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["TALLIES", "TALLY_LABELS", "tally_weights", "survey_sample", "survey_shares", "survey_means",
-           "logit_ci"]
+__all__ = ["TALLIES", "TALLY_LABELS", "tally_weights", "survey_sample", "SurveyDesign", "survey_shares",
+           "survey_means"]
 
 TALLIES = ("respondent", "kommune", "kommune_vaegtet", "frafald")
 TALLY_LABELS = {
@@ -84,39 +84,93 @@ def survey_sample(df: pd.DataFrame, *, weight: str = "vaegt", stratum: str = "ko
     import polars as pl
     import svy
 
-    cols = [stratum, weight] + ([population] if population else [])
-    work = df.copy()
+    work = df.reset_index(drop=True)
+    n_k = work[stratum].map(work[stratum].value_counts())
     if population:
-        n_k = work.groupby(stratum)[stratum].transform("size")
-        work[population] = np.maximum(pd.to_numeric(work[population], errors="coerce").astype(float), n_k)
+        N = pd.to_numeric(work[population], errors="coerce").astype(float)
+        work = work.assign(**{population: np.maximum(N.to_numpy(), n_k.to_numpy(float))})
     for c in work.columns:  # polars wants plain dtypes
-        if isinstance(work[c].dtype, pd.CategoricalDtype):
-            work[c] = work[c].astype(str)
-    frame = pl.from_pandas(work.reset_index(drop=True))
-    singletons = (work.groupby(stratum).size() < 2).any()
+        if isinstance(work[c].dtype, (pd.CategoricalDtype, pd.StringDtype)):
+            work[c] = work[c].astype(object)
     design = svy.Design(stratum=stratum, wgt=weight, pop_size=population if population else None,
-                        singleton="center" if singletons else None)
-    del cols
-    return svy.Sample(frame, design)
+                        singleton="center" if (n_k < 2).any() else None)
+    return svy.Sample(pl.from_pandas(work), design)
+
+
+class SurveyDesign:
+    """One survey design (the frame, its weight, strata and FPC) for several estimates: the svy
+    sample is built once. ``survey_shares``/``survey_means`` are the one-estimate shortcuts."""
+
+    def __init__(self, df: pd.DataFrame, *, weight: str = "vaegt", stratum: str = "kommunekode",
+                 population: str | None = "medarbejdere"):
+        self.df = df.reset_index(drop=True)
+        self.weight, self.stratum, self.population = weight, stratum, population
+        self._sample = None
+
+    @property
+    def sample(self):
+        if self._sample is None:
+            self._sample = survey_sample(self.df, weight=self.weight, stratum=self.stratum, population=self.population)
+        return self._sample
+
+    def shares(self, y: str, *, by: str | Sequence[str] | None = None, categories: Sequence | None = None,
+               alpha: float = 0.05) -> pd.DataFrame:
+        """See :func:`survey_shares`."""
+        by = _by_list(by)
+        d = self.df.loc[self.df[y].notna(), [*by, y]]
+        keys = [*by, y]
+        counts = d.value_counts(keys, dropna=False).rename("antal").reset_index()
+        n = (d.value_counts(by, dropna=False).rename("n").reset_index() if by
+             else pd.DataFrame({"n": [len(d)]}))
+        cats = list(categories) if categories is not None else sorted(d[y].dropna().unique())
+        grid = n[by].merge(pd.DataFrame({y: cats}), how="cross") if by else pd.DataFrame({y: cats})
+        out = grid.merge(counts, on=keys, how="left")
+        out = out.merge(n, on=by, how="left") if by else out.assign(n=int(len(d)))
+        if len(d):
+            res = self.sample.estimation.prop(y, by=by[0] if len(by) == 1 else (tuple(by) or None), drop_nulls=True,
+                                              alpha=alpha)
+            r = res.to_polars().to_pandas().rename(columns={"est": "andel", "lci": "ci_nedre", "uci": "ci_oevre"})
+            if pd.api.types.is_numeric_dtype(self.df[y]):
+                r[y] = pd.to_numeric(r[y])
+            out = out.merge(r[[*by, y, "andel", "se", "ci_nedre", "ci_oevre", "df"]], on=keys, how="left")
+        for c in ("andel", "se", "ci_nedre", "ci_oevre", "df"):
+            if c not in out.columns:
+                out[c] = np.nan
+        out["antal"] = out["antal"].fillna(0).astype(int)
+        out["n"] = out["n"].fillna(0).astype(int)
+        out.loc[(out["antal"] == 0) & (out["n"] > 0), "andel"] = 0.0
+        return out.rename(columns={y: "kategori"})[[*by, "kategori", "antal", "n", "andel", "se", "ci_nedre",
+                                                      "ci_oevre", "df"]]
+
+    def means(self, y: str | Sequence[str], *, by: str | Sequence[str] | None = None,
+              alpha: float = 0.05) -> pd.DataFrame:
+        """See :func:`survey_means`."""
+        by = _by_list(by)
+        rows = []
+        for col in [y] if isinstance(y, str) else list(y):
+            d = self.df.loc[self.df[col].notna()]
+            n = (d.value_counts(by, dropna=False).rename("n").reset_index() if by
+                 else pd.DataFrame({"n": [len(d)]}))
+            if len(d) == 0:
+                rows.append(n.assign(maal=col))
+                continue
+            r = self.sample.estimation.mean(col, by=by[0] if len(by) == 1 else (tuple(by) or None), drop_nulls=True,
+                                            alpha=alpha).to_polars().to_pandas()
+            r = r.rename(columns={"est": "gennemsnit", "lci": "ci_nedre", "uci": "ci_oevre"}).drop(
+                columns=["n", "cv"], errors="ignore")
+            m = n.merge(r, on=by, how="left") if by else pd.concat([n, r], axis=1)
+            rows.append(m.assign(maal=col))
+        out = pd.concat(rows, ignore_index=True)
+        for c in ("gennemsnit", "se", "ci_nedre", "ci_oevre", "df"):
+            if c not in out.columns:
+                out[c] = np.nan
+        return out[[*by, "maal", "n", "gennemsnit", "se", "ci_nedre", "ci_oevre", "df"]]
 
 
 def _t(df_: float, alpha: float) -> float:
     from scipy import stats
 
     return float(stats.t.ppf(1 - alpha / 2, df_)) if df_ and df_ > 0 else float("nan")
-
-
-def logit_ci(p, se, df_, alpha: float = 0.05):
-    """Logit interval for a share: expit(logit(p) ± t·se/(p(1-p))) (R ``svyciprop`` "logit").
-    NaN where p is 0 or 1. Used where svy's own ``prop`` is not called (checked against R)."""
-    p, se, df_ = (np.asarray(x, dtype=float) for x in (p, se, df_))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        t = np.vectorize(_t)(df_, alpha)
-        eta = np.log(p / (1 - p))
-        half = t * se / (p * (1 - p))
-        lo, hi = 1 / (1 + np.exp(-(eta - half))), 1 / (1 + np.exp(-(eta + half)))
-    bad = (p <= 0) | (p >= 1) | ~np.isfinite(se)
-    return np.where(bad, np.nan, lo), np.where(bad, np.nan, hi)
 
 
 def _by_list(by: str | Sequence[str] | None) -> list[str]:
@@ -133,42 +187,9 @@ def survey_shares(df: pd.DataFrame, y: str, *, by: str | Sequence[str] | None = 
     ``ci_nedre``/``ci_oevre`` (logit, design-based) and ``df``. ``categories`` fixes the order and
     adds empty categories (share 0, no interval).
     """
-    by = _by_list(by)
-    d = df.loc[df[y].notna()].copy()
-    d[y] = d[y].astype(str) if not pd.api.types.is_numeric_dtype(d[y]) else d[y]
-    counts = d.groupby([*by, y], dropna=False, observed=True).size().rename("antal").reset_index()
-    n = d.groupby(by, dropna=False, observed=True).size().rename("n").reset_index() if by else \
-        pd.DataFrame({"n": [len(d)]})
-    cats = list(categories) if categories is not None else sorted(d[y].dropna().unique())
-    if by:
-        groups = n[by]
-        grid = groups.merge(pd.DataFrame({y: cats}), how="cross")
-    else:
-        grid = pd.DataFrame({y: cats})
-    est = _svy_prop(df, y, by, weight, stratum, population, alpha) if len(d) else pd.DataFrame()
-    out = grid.merge(counts, on=[*by, y], how="left")
-    out = out.merge(n, on=by, how="left") if by else out.assign(n=int(len(d)))
-    if len(est):
-        out = out.merge(est, on=[*by, y], how="left")
-    for c in ("andel", "se", "ci_nedre", "ci_oevre", "df"):
-        if c not in out.columns:
-            out[c] = np.nan
-    out["antal"] = out["antal"].fillna(0).astype(int)
-    out["n"] = out["n"].fillna(0).astype(int)
-    out.loc[(out["antal"] == 0) & (out["n"] > 0), "andel"] = 0.0
-    return out.rename(columns={y: "kategori"})[[*by, "kategori", "antal", "n", "andel", "se", "ci_nedre", "ci_oevre",
-                                                  "df"]]
-
-
-def _svy_prop(df, y, by, weight, stratum, population, alpha) -> pd.DataFrame:
-    sample = survey_sample(df[[c for c in {*by, y, weight, stratum, *([population] if population else [])}]],
-                           weight=weight, stratum=stratum, population=population)
-    res = sample.estimation.prop(y, by=by[0] if len(by) == 1 else (tuple(by) or None), drop_nulls=True, alpha=alpha)
-    r = res.to_polars().to_pandas()
-    r = r.rename(columns={"est": "andel", "lci": "ci_nedre", "uci": "ci_oevre"})
-    if pd.api.types.is_numeric_dtype(df[y]):
-        r[y] = pd.to_numeric(r[y])
-    return r[[*by, y, "andel", "se", "ci_nedre", "ci_oevre", "df"]]
+    cols = [c for c in dict.fromkeys([*_by_list(by), y, weight, stratum, *([population] if population else [])])]
+    return SurveyDesign(df[cols], weight=weight, stratum=stratum, population=population).shares(
+        y, by=by, categories=categories, alpha=alpha)
 
 
 def survey_means(df: pd.DataFrame, y: str | Sequence[str], *, by: str | Sequence[str] | None = None,
@@ -177,26 +198,6 @@ def survey_means(df: pd.DataFrame, y: str | Sequence[str], *, by: str | Sequence
     """Weighted means of the numeric column(s) ``y`` (missing values left out), per ``by`` group:
     ``maal`` (the column), ``n`` (unweighted respondents with a value), ``gennemsnit``, ``se``,
     ``ci_nedre``/``ci_oevre`` (t intervals, design-based) and ``df``."""
-    by = _by_list(by)
     ys = [y] if isinstance(y, str) else list(y)
-    rows = []
-    for col in ys:
-        d = df.loc[df[col].notna()]
-        n = d.groupby(by, dropna=False, observed=True).size().rename("n").reset_index() if by else \
-            pd.DataFrame({"n": [len(d)]})
-        if len(d) == 0:
-            rows.append(n.assign(maal=col))
-            continue
-        sample = survey_sample(df[[c for c in {*by, col, weight, stratum, *([population] if population else [])}]],
-                               weight=weight, stratum=stratum, population=population)
-        r = sample.estimation.mean(col, by=by[0] if len(by) == 1 else (tuple(by) or None), drop_nulls=True,
-                                   alpha=alpha).to_polars().to_pandas()
-        r = r.rename(columns={"est": "gennemsnit", "lci": "ci_nedre", "uci": "ci_oevre"}).drop(columns=["n", "cv"],
-                                                                                             errors="ignore")
-        m = n.merge(r, on=by, how="left") if by else pd.concat([n, r], axis=1)
-        rows.append(m.assign(maal=col))
-    out = pd.concat(rows, ignore_index=True)
-    for c in ("gennemsnit", "se", "ci_nedre", "ci_oevre", "df"):
-        if c not in out.columns:
-            out[c] = np.nan
-    return out[[*by, "maal", "n", "gennemsnit", "se", "ci_nedre", "ci_oevre", "df"]]
+    cols = [c for c in dict.fromkeys([*_by_list(by), *ys, weight, stratum, *([population] if population else [])])]
+    return SurveyDesign(df[cols], weight=weight, stratum=stratum, population=population).means(ys, by=by, alpha=alpha)

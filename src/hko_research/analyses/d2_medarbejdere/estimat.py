@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ...levels import case_levels
-from ...stats import survey_means, survey_shares
+from ...stats import SurveyDesign
 from . import measures as M
 from .load import HOVEDVAEGTNING, SurveyData, weight_column
 
@@ -23,24 +23,42 @@ def levels(S: SurveyData) -> list[tuple[str, pd.DataFrame]]:
     return case_levels(S.resp, S)
 
 
-def _frame(d: pd.DataFrame, tally: str) -> pd.DataFrame:
-    return d.assign(vaegt=d[weight_column(tally)].astype(float))
+def _frame(d: pd.DataFrame, tally: str, *columns: str | None) -> pd.DataFrame:
+    """Only the design columns, the weight of ``tally`` and ``columns`` (estimates copy frames: the
+    respondent table is wide)."""
+    cols = ["kommunekode", "medarbejdere", *dict.fromkeys(c for c in columns if c)]
+    out = d[cols].copy()
+    out["vaegt"] = d[weight_column(tally)].astype(float).to_numpy()
+    for c in columns:
+        if c and isinstance(out[c].dtype, pd.StringDtype):
+            out[c] = out[c].astype(object)
+    return out
 
 
 def fordeling(S: SurveyData, variabel: str, kategorier: Callable[[pd.Series], pd.Series], order: Sequence[str], *,
-              maal: str, by: str | None = None, tally: str = HOVEDVAEGTNING, rows: Callable | None = None) -> pd.DataFrame:
+              maal: str, by: str | Sequence[str] | None = None, tally: str = HOVEDVAEGTNING,
+              rows: Callable | None = None) -> pd.DataFrame:
     """The weighted distribution of ``kategorier(answers)`` (e.g. 5 -> 3 categories) per level and
-    ``by`` group: niveau, maal, [by], kategori, antal, n, andel, ci_nedre, ci_oevre."""
+    ``by`` group (several ``by`` columns: one table per column, the group in ``gruppe``): niveau,
+    maal, [by], kategori, antal, n, andel, ci_nedre, ci_oevre."""
+    many = not (by is None or isinstance(by, str))
+    bys = list(by) if many else [by]
     out = []
     for niveau, d in levels(S):
         if rows is not None:
             d = d.loc[rows(d)]
-        d = _frame(d, tally).assign(_k=lambda x: kategorier(x[variabel]).to_numpy())
+        d = _frame(d, tally, variabel, *bys)
+        d["_k"] = kategorier(d[variabel]).astype(object).to_numpy()
         if d["_k"].notna().sum() == 0:
             continue
-        r = survey_shares(d, "_k", by=by, categories=list(order), population="medarbejdere")
-        out.append(r.assign(niveau=niveau, maal=maal))
-    cols = ["niveau", "maal", *([by] if by else []), "kategori", "antal", "n", "andel", "ci_nedre", "ci_oevre"]
+        design = SurveyDesign(d, population="medarbejdere")  # one svy sample for every breakdown
+        for b in bys:
+            r = design.shares("_k", by=b, categories=list(order))
+            if many:
+                r = r.rename(columns={b: "gruppe"}).assign(dimension=b)
+            out.append(r.assign(niveau=niveau, maal=maal))
+    keys = ["dimension", "gruppe"] if many else ([by] if by else [])
+    cols = ["niveau", "maal", *keys, "kategori", "antal", "n", "andel", "ci_nedre", "ci_oevre"]
     return pd.concat(out, ignore_index=True)[cols] if out else pd.DataFrame(columns=cols)
 
 
@@ -54,10 +72,12 @@ def valgt(S: SurveyData, variabler: Mapping[str, str], *, tally: str = HOVEDVAEG
         if rows is not None:
             d = d.loc[rows(d)]
         answered = d[list(variabler)].notna().any(axis=1)
-        d = _frame(d.loc[answered], tally)
+        d = _frame(d.loc[answered], tally, *variabler)
+        for var in variabler:
+            d[var] = d[var].map(lambda v: None if pd.isna(v) else ("valgt" if bool(v) else "ikke_valgt")).astype(object)
+        design = SurveyDesign(d, population="medarbejdere")
         for var, name in variabler.items():
-            x = d.assign(_k=d[var].map(lambda v: None if pd.isna(v) else ("valgt" if bool(v) else "ikke_valgt")))
-            r = survey_shares(x, "_k", categories=["valgt", "ikke_valgt"], population="medarbejdere")
+            r = design.shares(var, categories=["valgt", "ikke_valgt"])
             yes = r.loc[r["kategori"] == "valgt"].iloc[0]
             out.append({"niveau": niveau, "maal": name, "antal": int(yes["antal"]),
                         "antal_ikke_valgt": int(yes["n"] - yes["antal"]), "n": int(yes["n"]), "andel": yes["andel"],
@@ -80,8 +100,8 @@ def gennemsnit(S: SurveyData, variabler: Mapping[str, str], skala: Mapping[int, 
     out = []
     for niveau, d in levels(S):
         sc = scores(d, list(variabler), skala)
-        x = pd.concat([_frame(d, tally)[["kommunekode", "medarbejdere", "vaegt", *([by] if by else [])]], sc], axis=1)
-        r = survey_means(x, list(variabler), by=by, population="medarbejdere")
+        x = pd.concat([_frame(d, tally, by), sc], axis=1)
+        r = SurveyDesign(x, population="medarbejdere").means(list(variabler), by=by)
         r["delspoergsmaal"] = r["maal"].map(variabler)
         r = r.drop(columns="maal")
         keys = [by] if by else []
@@ -138,13 +158,15 @@ def krydstabel(S: SurveyData, variabel: str, kategorier: Callable[[pd.Series], p
                dimensioner: Sequence[str], *, maal: str, tally: str = "respondent") -> pd.DataFrame:
     """The share answering ``kategori`` by each of ``dimensioner`` (respondent characteristics and
     kommune facts), at respondent level: niveau, maal, dimension, gruppe, antal, n, andel, CI."""
-    out = []
-    for dim in dimensioner:
-        r = fordeling(S, variabel, kategorier, [kategori, "_andet"], maal=maal, by=dim, tally=tally)
-        r = r.loc[r["kategori"] == kategori].rename(columns={dim: "gruppe"}).assign(dimension=dim)
-        out.append(r)
+    r = fordeling(S, variabel, kategorier, [kategori, "_andet"], maal=maal, by=list(dimensioner), tally=tally)
     cols = ["niveau", "maal", "dimension", "gruppe", "antal", "n", "andel", "ci_nedre", "ci_oevre"]
-    return pd.concat(out, ignore_index=True)[cols]
+    return _informative(r.loc[r["kategori"] == kategori, cols])
+
+
+def _informative(t: pd.DataFrame) -> pd.DataFrame:
+    """Breakdowns with one group only (a single kommune's rammevilkår, say) repeat the total: left out."""
+    groups = t.groupby(["niveau", "maal", "dimension"])["gruppe"].transform("nunique")
+    return t.loc[groups > 1].reset_index(drop=True)
 
 
 def krydstabel_gennemsnit(S: SurveyData, variabler: Mapping[str, str], skala, dimensioner: Sequence[str], *,
@@ -171,7 +193,7 @@ def krydstabel_gennemsnit(S: SurveyData, variabler: Mapping[str, str], skala, di
             for i, grp in enumerate(groups):
                 out.append({"niveau": niveau, "maal": maal, "dimension": dim, "gruppe": grp, "n": int(n[i]),
                             "gennemsnit": float(np.nanmean(per_item[i])) if np.isfinite(per_item[i]).any() else np.nan})
-    return pd.DataFrame(out, columns=["niveau", "maal", "dimension", "gruppe", "n", "gennemsnit"])
+    return _informative(pd.DataFrame(out, columns=["niveau", "maal", "dimension", "gruppe", "n", "gennemsnit"]))
 
 
 def binaer(kategori: str, codes: Sequence[int]) -> Callable[[pd.Series], pd.Series]:

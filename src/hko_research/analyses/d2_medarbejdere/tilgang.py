@@ -71,10 +71,16 @@ def sygeliggoerelse(S: SurveyData) -> pd.DataFrame:
 
 def forhold_tilgang(S: SurveyData) -> pd.DataFrame:
     """«Hvilke forhold har betydning for jobcentermedarbejdernes beskæftigelsesfaglige tilgang?»
-    (l.1009-1010): screening, the two statements' mean agreement and the economic limits by
-    respondent characteristics and kommune facts, at respondent level."""
+    (l.1009-1010): screening and the economic limits by respondent characteristics and kommune
+    facts, at respondent level, with design-based intervals."""
     screen = krydstabel(S, "q12", binaer("screener", [1]), "screener", DIMENSIONER, maal="screener")
     limit = krydstabel(S, "q16", binaer("begraenser", [1, 2]), "begraenser", DIMENSIONER, maal="oekonomi_begraenser")
-    means = pd.concat([krydstabel_gennemsnit(S, {"q14": "omplacering"}, M.SKALA_SOM_KODER, DIMENSIONER, maal="omplacering"),
-                       krydstabel_gennemsnit(S, {"q15": "godt_match"}, M.SKALA_SOM_KODER, DIMENSIONER, maal="godt_match")])
-    return pd.concat([screen, limit, means], ignore_index=True)
+    return pd.concat([screen, limit], ignore_index=True)
+
+
+def forhold_holdninger(S: SurveyData) -> pd.DataFrame:
+    """The same breakdowns of the mean agreement with 'omplacering' and 'det gode match'
+    (1 = meget enig; l.1009: the least favourable rammevilkår agree more)."""
+    return pd.concat([krydstabel_gennemsnit(S, {"q14": "omplacering"}, M.SKALA_SOM_KODER, DIMENSIONER, maal="omplacering"),
+                      krydstabel_gennemsnit(S, {"q15": "godt_match"}, M.SKALA_SOM_KODER, DIMENSIONER, maal="godt_match")],
+                     ignore_index=True)
