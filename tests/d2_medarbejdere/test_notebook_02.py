@@ -15,7 +15,7 @@ import pytest
 from hko_research.inputs.survey import read_survey
 from hko_research.kommuner import region_kommuner
 from hko_research.paths import NOTEBOOKS_DIR
-from hko_research.publishing.columns import basis_for, count_columns
+from hko_research.publishing.columns import basis_for, count_columns, is_key_name
 
 NB = NOTEBOOKS_DIR / "02_viden_holdninger.ipynb"
 MIN_CELL = 5
@@ -41,8 +41,8 @@ def _check_disclosure(out: Path) -> int:
             v = pd.to_numeric(df[c], errors="coerce")
             small = (v > 0) & (v < MIN_CELL)
             assert not small.any(), f"{Path(f).name}: {c} publishes counts below {MIN_CELL}: {v[small].tolist()}"
-        for c in df.columns:
-            if counts and c not in counts and pd.api.types.is_numeric_dtype(df[c]) and c.startswith(("andel", "ci_", "gennemsnit", "erfaringsniveau", "besvarelsesprocent")):
+        for c in df.columns:  # every statistic (not a count, not a key): hidden where its counts are
+            if counts and c not in counts and pd.api.types.is_numeric_dtype(df[c]) and not is_key_name(c):
                 base = basis_for(c, counts)
                 hidden = df[base].isna().any(axis=1)
                 shown = df[c].notna()

@@ -113,7 +113,9 @@ def gennemsnit(S: SurveyData, variabler: Mapping[str, str], skala: Mapping[int, 
         r = pd.concat([r, samlet.assign(delspoergsmaal="samlet")], ignore_index=True)
         out.append(r.assign(niveau=niveau, maal=maal))
     cols = ["niveau", "maal", *([by] if by else []), "delspoergsmaal", "n", "gennemsnit", "ci_nedre", "ci_oevre"]
-    return pd.concat(out, ignore_index=True)[cols]
+    # a mean's interval is in the mean's unit, not a share: named after it
+    return pd.concat(out, ignore_index=True)[cols].rename(columns={"ci_nedre": "gennemsnit_ci_nedre",
+                                                                   "ci_oevre": "gennemsnit_ci_oevre"})
 
 
 def kommune_gennemsnit(S: SurveyData, variabler: Mapping[str, str], skala: Mapping[int, float] | None) -> pd.DataFrame:
@@ -131,8 +133,8 @@ def kommune_gennemsnit(S: SurveyData, variabler: Mapping[str, str], skala: Mappi
         row["gennemsnit"] = float(np.mean([row[f"gennemsnit_{n}"] for n in variabler.values()]))
         rows.append(row)
     out = pd.DataFrame(rows)
-    out = S.kom[["kommunekode", "kommune", "valgt"]].merge(out, on="kommunekode")
-    tot = {"kommunekode": 0, "kommune": "I alt", "valgt": False, "n": int(out["n"].sum())}
+    out = S.kom[["kommunekode", "kommune", "valgt"]].merge(out, on="kommunekode").drop(columns="kommunekode")
+    tot = {"kommune": "I alt", "valgt": False, "n": int(out["n"].sum())}
     for v, name in variabler.items():
         tot[f"gennemsnit_{name}"] = float(sc[v].mean())
     tot["gennemsnit"] = float(np.mean([tot[f"gennemsnit_{n}"] for n in variabler.values()]))
@@ -147,8 +149,8 @@ def kommune_andel(S: SurveyData, variabel: str, ja: Callable[[pd.Series], pd.Ser
     flag = ja(d[variabel]).astype(bool)
     rows = [{"kommunekode": int(k), "antal": int(f.sum()), "n": int(len(f)), "andel": float(f.mean())}
             for k, f in flag.groupby(d["kommunekode"])]
-    out = S.kom[["kommunekode", "kommune", "valgt"]].merge(pd.DataFrame(rows), on="kommunekode")
-    out = pd.concat([out, pd.DataFrame([{"kommunekode": 0, "kommune": "I alt", "valgt": False, "antal": int(flag.sum()),
+    out = S.kom[["kommunekode", "kommune", "valgt"]].merge(pd.DataFrame(rows), on="kommunekode").drop(columns="kommunekode")
+    out = pd.concat([out, pd.DataFrame([{"kommune": "I alt", "valgt": False, "antal": int(flag.sum()),
                                          "n": int(len(flag)), "andel": float(flag.mean())}])], ignore_index=True)
     out["valgt"] = (out["valgt"].astype(bool) & (not S.all_kommuner)).map({True: "ja", False: "nej"})
     return out.assign(maal=maal)

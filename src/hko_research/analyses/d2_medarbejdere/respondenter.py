@@ -19,13 +19,13 @@ def besvarelsesprocent(S: SurveyData) -> pd.DataFrame:
     k = S.kom
     out = pd.DataFrame({
         "kommune": k["kommune"], "valgt": (k["valgt"] & (not S.all_kommuner)).map({True: "ja", False: "nej"}),
-        "medarbejdere": k["medarbejdere"], "n": k["respondenter"], "besvarelsesprocent": k["besvarelsesprocent"],
+        "medarbejdere": k["medarbejdere"], "n": k["respondenter"], "besvarelsesgrad": k["besvarelsesprocent"],
         "befolkning": k["befolkning"], "befolkningsandel": k["befolkningsandel"],
-        "respondentandel": k["respondenter"] / k["respondenter"].sum(),
+        "andel_respondenter": k["respondenter"] / k["respondenter"].sum(),
     })
     tot = {"kommune": "I alt", "valgt": "i alt", "medarbejdere": k["medarbejdere"].sum(), "n": k["respondenter"].sum(),
-           "besvarelsesprocent": M.besvarelsesprocent(k["respondenter"].sum(), k["medarbejdere"].sum()),
-           "befolkning": k["befolkning"].sum(), "befolkningsandel": 1.0, "respondentandel": 1.0}
+           "besvarelsesgrad": M.besvarelsesprocent(k["respondenter"].sum(), k["medarbejdere"].sum()),
+           "befolkning": k["befolkning"].sum(), "befolkningsandel": 1.0, "andel_respondenter": 1.0}
     return pd.concat([out, pd.DataFrame([tot])], ignore_index=True)
 
 
@@ -52,7 +52,8 @@ def profil_alder(S: SurveyData) -> pd.DataFrame:
         d = d.assign(vaegt=d[weight_column("respondent")], alder=d["q6"].astype(float))
         r = survey_means(d, "alder", population="medarbejdere").iloc[0]
         rows.append({"niveau": niveau, "n": int(r["n"]), "kommuner": int(d["kommunekode"].nunique()),
-                     "gennemsnit_alder": r["gennemsnit"], "ci_nedre": r["ci_nedre"], "ci_oevre": r["ci_oevre"]})
+                     "gennemsnit_alder": r["gennemsnit"], "gennemsnit_alder_ci_nedre": r["ci_nedre"],
+                     "gennemsnit_alder_ci_oevre": r["ci_oevre"]})
     return pd.DataFrame(rows)
 
 
