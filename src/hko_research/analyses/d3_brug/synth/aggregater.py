@@ -297,11 +297,14 @@ def _fuldtidspersoner(ctx, cal) -> pd.DataFrame:
     rows = []
     for y in sorted(set(ctx.years) | {2019}):
         idx = fc["indeks"].get(y, 1.0)
+        # group totals vary around the year's index; all groups together follow it exactly (l.1231)
+        nat_y = d19 * (1.0 if y == 2019 else idx * np.exp(rng.normal(0, 0.02, len(d19))))
+        nat_y = nat_y * (idx * d19.sum() / nat_y.sum())
         for g in JOBINDSATS:
             w = base_w * np.exp(rng.normal(0, 0.12, len(kom)))
-            nat = d19[g] * (1.0 if y == 2019 else idx * np.exp(rng.normal(0, 0.02)))
+            nat = float(nat_y[g])
             vals = np.round(w / w.sum() * nat, 2)
-            vals[-1] += round(nat - vals.sum(), 2) if y == 2019 else 0.0
+            vals[-1] += round(nat - vals.sum(), 2)
             rows.append(pd.DataFrame({"aar": y, "kommunekode": kom.index, "ydelsesgruppe": g,
                                       "fuldtidspersoner": np.maximum(vals, 0.0)}))
     df = pd.concat(rows, ignore_index=True)

@@ -395,6 +395,27 @@ class _Generator:
             slots.loc[m["slot_h"].to_numpy(), "shift_to"] = slots.loc[m["slot"].to_numpy(), "first_start"].to_numpy()
             used.update(m["slot"].tolist())
             used.update(m["slot_h"].tolist())
+        # PA persons of the period whose HM grant is older and still running: Tabel 16 has 8,9 pct. of
+        # PA recipients with an HM but 2,6 pct. of HM recipients with a PA (l.1441-1442), so some PA
+        # recipients' HM was granted before the period (the year before it, kept open in _dates)
+        self.open_slots = []
+        k_old = int(round(par.get("pa_aeldre_hm_per_pa_person", 0.0) * int(((slots["ordning"] == "pa")
+                                                                               & (slots["block"] == 0)).sum())))
+        pa_s = slots[(slots["ordning"] == "pa") & (slots["block"] == 0) & ~slots.index.isin(used)]
+        hm_s = slots[(slots["ordning"] == "hm") & (slots["block"] == -1) & ~slots.index.isin(used)]
+        k_old = min(k_old, len(pa_s), len(hm_s))
+        if k_old:
+            pa_pick = pa_s.index.to_numpy()[rng.permutation(len(pa_s))[:k_old]]
+            same = [hm_s.index[hm_s["kommunekode"] == slots.loc[p, "kommunekode"]] for p in pa_pick]
+            hm_pick, taken = [], set()
+            for p, cand in zip(pa_pick, same):
+                c = [x for x in cand if x not in taken] or [x for x in hm_s.index if x not in taken]
+                hm_pick.append(c[0])
+                taken.add(c[0])
+            slots.loc[hm_pick, "gid"] = slots.loc[pa_pick, "gid"].to_numpy()
+            used.update(pa_pick.tolist())
+            used.update(hm_pick)
+            self.open_slots = list(hm_pick)
         # mentor / SEL for PA and HM persons without another HKO (exact: per-effort shares and share with none)
         n_ord = slots.groupby("gid")["ordning"].nunique()
         for o in ("pa", "hm"):
@@ -516,7 +537,8 @@ class _Generator:
         A["state"][gid[new]] = st[new]
         # employed given selvforsørget (beskæftigelse = grad > 0 in the grant month)
         be = cal["beskaeftiget_given_selvforsoerget"]
-        emp_p = np.array([[1 - be["default"], be["default"]], [1 - be["fysisk_aflastning"], be["fysisk_aflastning"]]])
+        e0 = be.get(o, be["default"])
+        emp_p = np.array([[1 - e0, e0], [1 - be["fysisk_aflastning"], be["fysisk_aflastning"]]])
         strat = (np.array(types, dtype=object)[tcode] == "fysisk_aflastning").astype(int)
         if o == "is":
             emp = np.ones(m, int)
@@ -581,9 +603,13 @@ class _Generator:
         if k:
             q = (np.arange(k) + rng.random(k)) / k
             vals = np.sort(np.exp(mu + sig * norm.ppf(q)))
-            vals *= inc["mean"] / vals.mean()
+            # the mean holds over the whole population, persons fixed by an earlier ordning included
+            # (Tabel 13 prints it to the krone): the new persons carry the rest of the exact total
+            total = round(inc["mean"] * m) - float(np.nansum(A["income"][gid[~new]]))
+            vals = np.round(vals * total / vals.sum())
+            vals[-1] += total - vals.sum()
             who = gid[new][np.argsort(score[new], kind="stable")]
-            A["income"][who] = np.round(vals)
+            A["income"][who] = vals
         # impairment categories
         d = cal["dobbeltdiagnose"][o]
         S = np.array([[cal["secondary_given_primary"][c1].get(c2, 0.0) for c2 in CATS] for c1 in CATS])
@@ -731,6 +757,7 @@ class _Generator:
             days = np.maximum(np.round(days), 35 if o != "is" else 56).astype("int64")
             end = g.loc[idx, "start"].to_numpy().astype("datetime64[D]") + days
             g.loc[idx, "end"] = np.where(has_end, end, np.datetime64("NaT"))
+        g.loc[g["slot"].isin(getattr(self, "open_slots", [])), "end"] = np.datetime64("NaT")  # still running
         g["end"] = pd.to_datetime(g["end"])
         g["start"] = pd.to_datetime(g["start"])
 
