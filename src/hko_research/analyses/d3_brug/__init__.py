@@ -23,5 +23,7 @@ ANALYSIS = Analysis(
     csv_inputs=("regnskab", "fuldtidspersoner", "rammevilkaar", "kommunetypologi", "noegleperson_survey",
                 "ressourceestimat", "sagsgennemgang"),
     target_prefixes=("d3_",),
-    basis={name: _PA_HM for name in ("udgift_pa_hm", "udgiftsandel", "difference", "hoejere_end_forventet")},
+    # the longest duration in the case review is computed from its n cases (sagsgennemgang_oversigt)
+    basis={**{name: _PA_HM for name in ("udgift_pa_hm", "udgiftsandel", "difference", "hoejere_end_forventet")},
+           "maksimum": ("n",)},
 )

@@ -153,11 +153,15 @@ def varighed(b: BrugData) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 def subgrupper(b: BrugData) -> pd.DataFrame:
-    """5.4: per PA type and HM type (grants in the period): ydelsesgruppe at grant, beskæftigelse,
-    perspektiv, indsats i jobcentret forud (= rekruttering, def. 12), køn, alder, and the person's
-    LPR impairment categories (def. 26)."""
+    """5.4: per PA type and HM type, the recipients (persons) of that type in the period (def. 27:
+    «60 pct. af borgerne var selvforsørgede», l.1508), each at their first grant of the type:
+    ydelsesgruppe at grant, beskæftigelse, perspektiv, indsats i jobcentret forud (= rekruttering,
+    def. 12), køn, alder, and the person's LPR impairment categories (def. 26)."""
     pcols = ["ordning", "pnr", "lpr_fysisk", "lpr_psykisk", "lpr_sensorisk", "lpr_intellektuel"]
-    g = b.pgrants.loc[b.pgrants["ordning"].isin(["pa", "hm"])].merge(b.persons[pcols], on=["ordning", "pnr"], how="left")
+    g = b.pgrants.loc[b.pgrants["ordning"].isin(["pa", "hm"])]
+    g = (g.sort_values(["ordning", "type", "pnr", "start", "grant_id"])
+         .drop_duplicates(["ordning", "type", "pnr"], keep="first"))
+    g = g.merge(b.persons[pcols], on=["ordning", "pnr"], how="left")
     rows = []
     for niveau, s in levels(g, b):
         for (o, t), st in s.groupby(["ordning", "type"], sort=True):
@@ -176,9 +180,13 @@ def subgrupper(b: BrugData) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 def type_efter_ydelse(b: BrugData) -> pd.DataFrame:
-    """5.3.4: distribution of PA types within each ydelsesgruppe at grant (e.g. a-dagpenge)."""
+    """5.3.4 (l.1479 «De forsikrede ledige modtager i højere grad personlig assistance til
+    strukturering ... (19 pct.)»): distribution of the PA recipients in each ydelsesgruppe over the
+    type of their grant, at their first grant in the period (def. 27)."""
     rows = []
-    for niveau, g in levels(b.pgrants.loc[b.pgrants["ordning"] == "pa"], b):
+    pa = b.pgrants.loc[b.pgrants["ordning"] == "pa"]
+    pa = pa.sort_values(["pnr", "start", "grant_id"]).drop_duplicates("pnr", keep="first")
+    for niveau, g in levels(pa, b):
         types = sorted(b.grants.loc[b.grants["ordning"] == "pa", "type"].dropna().unique())
         for yg, s in g.groupby("ydelsesgruppe", sort=True):
             rows += distribution_rows(s["type"], types, niveau=niveau, ordning=ORDNING_NAVN["pa"], ydelsesgruppe=yg)

@@ -82,6 +82,5 @@ def udgifter_grupper(b: BrugData) -> pd.DataFrame:
     for v in ("proaktiv", "reaktiv", "diffus"):
         s = k.loc[k["strategi"] == v]
         rows.append({"strategi": v, "kommuner": len(s), "enhedspris_pa": s["enhedspris_pa"].mean(),
-                     "enhedspris_hm": s["enhedspris_hm"].mean(), "udgift_pr_indbygger": s["udgift_pr_indbygger"].mean(),
-                     "udgift_pr_1000_indbyggere": 1000 * s["udgift_pr_indbygger"].mean()})
+                     "enhedspris_hm": s["enhedspris_hm"].mean(), "udgift_pr_indbygger": s["udgift_pr_indbygger"].mean()})
     return pd.DataFrame(rows)

@@ -256,8 +256,13 @@ def national_fuldtidspersoner(n_hm: pd.Series, n_pa: pd.Series, cal: dict) -> pd
             # max_afvigelse and move as far towards the PA-implied denominator as that allows
             step = fc["max_afvigelse"] if cands[1] > cands[0] else 1 / fc["max_afvigelse"]
             d[g] = float(cands[0] * step)
+        elif len(cands) == 2:
+            # weight each implied denominator by the precision its ratio is printed with (0,1 pct.
+            # of 3,2 is tighter than 0,1 pct. of 0,3): both land as close to their printed value
+            w = [1 / (fc["trykt_enhed"] / fc[k][g]) ** 2 for k in ("andel_hm", "andel_pa")]
+            d[g] = float(np.exp(np.dot(w, np.log(cands)) / sum(w)))
         elif cands:
-            d[g] = float(np.exp(np.mean(np.log(cands))))
+            d[g] = float(cands[0])
     f = fc["faktor_mindst"]
     more, less = fc["relativt_mere"], fc["relativt_mindre"]
     fixed = set(fc["andel_hm"]) | set(fc["andel_pa"])

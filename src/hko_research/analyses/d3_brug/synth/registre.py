@@ -139,6 +139,14 @@ def allocate(strata: np.ndarray, props: np.ndarray, rng: np.random.Generator, pr
     return out
 
 
+def by_grant_count(strata: np.ndarray, props: np.ndarray, ng: np.ndarray, classes: int = 3
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Strata split by the member's number of grants (1, 2, 3+): an exact allocation per split
+    stratum holds for grants as well as for persons (Tabel 15 counts grants, Tabel 13 persons)."""
+    gc = np.clip(np.asarray(ng, dtype=np.int64), 1, classes) - 1
+    return np.asarray(strata) * classes + gc, np.repeat(np.atleast_2d(props), classes, axis=0)
+
+
 def assign_tokens(n: int, counts: list[int]) -> np.ndarray:
     """Boolean n x k matrix: every one of n persons gets >= 1 token, token j exactly counts[j] times
     (when sum(counts) >= n); extra tokens go to persons from the end backwards."""
@@ -408,7 +416,7 @@ class _Generator:
             pa_pick = pa_s.index.to_numpy()[rng.permutation(len(pa_s))[:k_old]]
             same = [hm_s.index[hm_s["kommunekode"] == slots.loc[p, "kommunekode"]] for p in pa_pick]
             hm_pick, taken = [], set()
-            for p, cand in zip(pa_pick, same):
+            for cand in same:
                 c = [x for x in cand if x not in taken] or [x for x in hm_s.index if x not in taken]
                 hm_pick.append(c[0])
                 taken.add(c[0])
@@ -479,13 +487,14 @@ class _Generator:
         new = A["state"][gid] < 0                      # not yet fixed by an earlier ordning
         m = len(pop)
         kom = pop["kommunekode"].to_numpy()
+        ng = self.g.groupby("slot").size().reindex(pop.index).fillna(1).to_numpy().astype(np.int64)
         # type (grant attribute of the slot)
         if o == "pa":
             types = list(cal["pa_type"])
-            tcode = allocate(np.zeros(m, int), np.array([list(cal["pa_type"].values())]), rng)
+            tcode = allocate(*by_grant_count(np.zeros(m, int), np.array([list(cal["pa_type"].values())]), ng), rng)
         elif o == "hm":
             types = list(cal["hm_type"])
-            tcode = self._hm_types(kom, rng)
+            tcode = self._hm_types(kom, ng, rng)
         else:
             types = ["isbryder"]
             tcode = np.zeros(m, int)
@@ -529,7 +538,7 @@ class _Generator:
                 for f, mask in ((0, ~rek_col), (1, rek_col)):
                     row = np.where(mask, props[t], 0.0)
                     cond[2 * t + f] = row / row.sum() if row.sum() > 0 else mask / mask.sum()
-            st_local = allocate(2 * tcode + flag, cond, rng, preset=pre_local)
+            st_local = allocate(*by_grant_count(2 * tcode + flag, cond, ng), rng, preset=pre_local)
         else:
             st_local = allocate(tcode if o != "is" else np.zeros(m, int), props, rng, preset=pre_local)
         st = colidx[st_local]
@@ -704,7 +713,7 @@ class _Generator:
             flag[free[rng.permutation(len(free))[:want]]] = 1
         return flag
 
-    def _hm_types(self, kom: np.ndarray, rng) -> np.ndarray:
+    def _hm_types(self, kom: np.ndarray, ng: np.ndarray, rng) -> np.ndarray:
         cal = self.cal
         types = list(cal["hm_type"])
         ks = np.unique(kom)
@@ -719,7 +728,7 @@ class _Generator:
         props = table_props([str(k) for k in ks], types, dict(zip([str(k) for k in ks], cnt / cnt.sum())),
                             dict(cal["hm_type"]), row_cond=rc)
         strata = np.searchsorted(ks, kom)
-        return allocate(strata, props, rng)
+        return allocate(*by_grant_count(strata, props, ng), rng)
 
     def _fys_offset(self) -> dict[int, float]:
         cal = self.cal["fysisk_kommune_offset"]

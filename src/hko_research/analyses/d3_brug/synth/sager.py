@@ -430,19 +430,20 @@ def _pick_kommune_share(counts: pd.Series, share: float, exclude: set) -> tuple[
     return best[1], best[2]
 
 
-def _printable(m: int, n: int, share: float) -> bool:
+def _printable(m: int, n: int, share: float, half: float = 0.005) -> bool:
     """m/n prints as ``share`` at whole percents (half a percent either side)."""
-    return abs(m / n - share) <= 0.005 + 1e-12
+    return abs(m / n - share) <= half + 1e-12
 
 
 def _kommune_for_share(counts: pd.Series, share: float, exclude: set) -> tuple[int, int]:
     """A kommune whose count minus ``drop`` cases (0 or 1) allows a count that prints as ``share``
     (l.1689: "hhv. 88. og 85 pct."): (kommune, cases to drop). Without one, the closest."""
-    for drop in (0, 1):
-        for k, nk in counts.sort_values(ascending=False).items():
-            n = int(nk) - drop
-            if k not in exclude and n >= 5 and _printable(int(round(share * n)), n, share):
-                return int(k), drop
+    for half in (0.004, 0.005):  # away from the rounding edge if possible
+        for drop in (0, 1):
+            for k, nk in counts.sort_values(ascending=False).items():
+                n = int(nk) - drop
+                if k not in exclude and n >= 5 and _printable(int(round(share * n)), n, share, half):
+                    return int(k), drop
     return _pick_kommune_share(counts, share, exclude)[0], 0
 
 
@@ -490,7 +491,8 @@ def _attributes(cases: pd.DataFrame, sc: dict, rng) -> pd.DataFrame:
                      ("fa", int(round(sc["fa_afslag_andel"] * (c["ordning"] == "fa").sum())))):
         ix = c.index[c["ordning"] == o]
         first = [rng.choice(ix[c.loc[ix, "kommunekode"].to_numpy() == k]) for k in (drops if o == "pa" else [])]
-        rest = [i for i in rng.permutation(ix) if i not in first]
+        keep = set(named) if o == "pa" else set()  # the named kommuner lose no other case
+        rest = [i for i in rng.permutation(ix) if i not in first and c.loc[i, "kommunekode"] not in keep]
         c.loc[(first + rest)[:n_afs], "afgoerelse"] = "afslag"
     # PA: time-limited (Tabel 19) with the named kommune extremes (l.1689)
     pa = c[(c["ordning"] == "pa") & (c["afgoerelse"] == "bevilling")]
