@@ -195,6 +195,8 @@ def printed_interval(value: float, unit: str, quote: str, *, definition: bool = 
         lo, hi, _, printed = found
     if float(value) < 0:
         lo, hi = -hi, -lo
+    elif unit in ("share", "count", "dkk"):
+        lo = max(lo, 0.0)  # a share, count or amount is never negative
     return lo, hi, printed
 
 
@@ -544,8 +546,8 @@ def summarise(rows: Any) -> dict[str, Any]:
 
 def counts(rows: Any) -> dict[str, Any]:
     """Counts of *all* targets for the index page and the run summary: per status, per delanalyse
-    and status, and the number of distinct computed values (rows with a value that are not an
-    alias of another id)."""
+    and status, and the number of distinct computed values (rows with a value, or suppressed, that
+    are not an alias of another id)."""
     if isinstance(rows, (str, Path)):
         rows = read_csv(Path(rows))
     elif hasattr(rows, "to_dict"):
@@ -560,7 +562,8 @@ def counts(rows: Any) -> dict[str, Any]:
         d[s] = d.get(s, 0) + 1
         d["i_alt"] += 1
         v = r.get("pipeline_value")
-        if v is not None and not (isinstance(v, float) and math.isnan(v)) and not r.get("alias_of"):
+        has_value = v is not None and not (isinstance(v, float) and math.isnan(v))
+        if (has_value or s == STATUS_SUPPRESSED) and not r.get("alias_of"):
             distinct += 1
     compared = per_status[STATUS_OK] + per_status[STATUS_DEVIATION]
     return {"targets": len(rows), "per_status": per_status,
