@@ -43,6 +43,7 @@ import math
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from ..levels import COMPLEMENT, NATIONAL
@@ -68,9 +69,10 @@ class TablePicker:
         self.protect = bool(protect)
         self.notes: dict[str, str] = {}
         self._protected: dict[str, pd.DataFrame] = {}
+        self._arrays: dict[tuple, np.ndarray] = {}
 
     def table(self, name: str) -> pd.DataFrame:
-        if not self.protect:
+        if not self.protect or self.min <= 1:  # below a cell size of 2 nothing is suppressed
             return self.r[name]
         if name not in self._protected:
             df = self.r[name]
@@ -79,15 +81,21 @@ class TablePicker:
                 keys=key_columns(df, self.keys), complement=COMPLEMENT)
         return self._protected[name]
 
+    def _column(self, table: str, col: str) -> np.ndarray:
+        key = (table, col, self.protect)
+        if key not in self._arrays:
+            self._arrays[key] = self.table(table)[col].to_numpy()
+        return self._arrays[key]
+
     def row(self, table: str, **kw) -> pd.Series | None:
         df = self.table(table)
-        m = pd.Series(True, index=df.index)
+        m = np.ones(len(df), dtype=bool)
         for k, v in kw.items():
-            m &= df[k] == v
+            m &= self._column(table, k) == v
         if "niveau" in df.columns and "niveau" not in kw:
-            m &= df["niveau"].isin(NATIONAL)
-        hit = df.loc[m]
-        return None if len(hit) != 1 else hit.iloc[0]
+            m &= np.isin(self._column(table, "niveau"), NATIONAL)
+        hit = np.flatnonzero(m)
+        return None if len(hit) != 1 else df.iloc[int(hit[0])]
 
     def __call__(self, table: str, col: str = "andel", **kw) -> float:
         r = self.row(table, **kw)
@@ -131,7 +139,7 @@ def load_spec(path: Path) -> dict[str, dict[str, Any]]:
     path = Path(path)
     if not path.exists():
         return {}
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     problems = []
     for tid, entry in raw.items():
         kinds = [k for k in TARGET_KINDS if isinstance(entry, Mapping) and k in entry]
@@ -208,7 +216,8 @@ def record(spec: Mapping[str, Mapping[str, Any]], results: Mapping[str, pd.DataF
     protected = TablePicker(results, min_cell_size, **kw)
     raw = TablePicker(results, min_cell_size, protect=False, **kw)
     values = evaluate(spec, protected, computed(protected) if computed is not None else None)
-    raw_values = evaluate(spec, raw, computed(raw) if computed is not None else None)
+    # below a cell size of 2 nothing is suppressed: the unprotected values are the same
+    raw_values = values if min_cell_size <= 1 else evaluate(spec, raw, computed(raw) if computed is not None else None)
     notes = {**raw.notes, **protected.notes}
     targets: dict[str, dict[str, Any]] = {}
     for tid in sorted(set(spec) | set(values)):

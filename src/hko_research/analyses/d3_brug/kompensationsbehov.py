@@ -85,16 +85,23 @@ def tabel_14_lpr(b: BrugData) -> pd.DataFrame:
             rows += distribution_rows(lab, ["enkeltdiagnose", "dobbeltdiagnose"], **k, tema="multisygdom (LPR)")
     return pd.DataFrame(rows)
 
+def grant_types(ordning: str) -> list[str]:
+    """The grant types of an ordning as its DFDG contract lists them (a type no grant has is a
+    share of 0, not a missing row)."""
+    from ...inputs.contracts import load_contracts
+
+    name, col = {"pa": ("dfdg_personlig_assistance", "pa_type"), "hm": ("dfdg_hjaelpemidler", "hjaelpemiddel_type")}[ordning]
+    return list(load_contracts()[name].column(col).allowed)
+
+
 def bevillingstyper(b: BrugData) -> pd.DataFrame:
     """5.3.4 / Tabel 15: grants in the period by PA type, HM type and HM art (grant level; art among
     grants with an art)."""
     rows = []
     for niveau, g in levels(b.pgrants, b):
         pa, hm = g.loc[g["ordning"] == "pa"], g.loc[g["ordning"] == "hm"]
-        rows += distribution_rows(pa["type"], sorted(b.grants.loc[b.grants["ordning"] == "pa", "type"].dropna().unique()),
-                              niveau=niveau, ordning=ORDNING_NAVN["pa"], tema="type")
-        rows += distribution_rows(hm["type"], sorted(b.grants.loc[b.grants["ordning"] == "hm", "type"].dropna().unique()),
-                              niveau=niveau, ordning=ORDNING_NAVN["hm"], tema="type")
+        rows += distribution_rows(pa["type"], grant_types("pa"), niveau=niveau, ordning=ORDNING_NAVN["pa"], tema="type")
+        rows += distribution_rows(hm["type"], grant_types("hm"), niveau=niveau, ordning=ORDNING_NAVN["hm"], tema="type")
         rows += distribution_rows(hm["art"], ["arbejdsredskaber", "mindre_arbejdspladsindretning", "undervisningsmateriale"],
                               niveau=niveau, ordning=ORDNING_NAVN["hm"], tema="art")
     return pd.DataFrame(rows)
@@ -187,7 +194,7 @@ def type_efter_ydelse(b: BrugData) -> pd.DataFrame:
     pa = b.pgrants.loc[b.pgrants["ordning"] == "pa"]
     pa = pa.sort_values(["pnr", "start", "grant_id"]).drop_duplicates("pnr", keep="first")
     for niveau, g in levels(pa, b):
-        types = sorted(b.grants.loc[b.grants["ordning"] == "pa", "type"].dropna().unique())
+        types = grant_types("pa")
         for yg, s in g.groupby("ydelsesgruppe", sort=True):
             rows += distribution_rows(s["type"], types, niveau=niveau, ordning=ORDNING_NAVN["pa"], ydelsesgruppe=yg)
     return pd.DataFrame(rows)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +55,7 @@ def _extreme(vals: list[float], fn) -> float:
     return fn(vals) if vals and not any(math.isnan(v) for v in vals) else math.nan
 
 
+@lru_cache(maxsize=1)
 def _top5_ids() -> list[tuple[str, str, int, str]]:
     """(id, ordning, rank, impairment code) of Tabel 14's top-5 ids (the ids name the report's
     impairment at each rank; targets.yaml lists them)."""
