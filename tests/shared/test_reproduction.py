@@ -177,11 +177,12 @@ def test_unknown_duplicate_and_non_numeric_ids_are_errors_listed_together():
 
 def test_build_write_read_roundtrip_with_every_target(tmp_path: Path):
     a = tmp_path / "01.csv"
-    a.write_text("id,pipeline_value\nd0_s11_satspulje_initiativer,11\nd0_tabel1_sagsgennemgang_n,650\n")
+    a.write_text("id,pipeline_value\nd0_s11_satspulje_initiativer,11\nd0_tabel1_sagsgennemgang_n,650\n"
+                 "d0_tabel1_ekspertinterview,11\n")
     b = tmp_path / "02.csv"
     b.write_text("id,pipeline_value\nd0_s11_andel_handicap_i_job,\n")
     conflicts = tmp_path / "conflicts.yaml"
-    conflicts.write_text("d0_tabel1_ekspertinterview: reported twice\n")
+    conflicts.write_text("d0_tabel1_ekspertinterview: reported twice\nd0_hk_interview_medarbejdere: 40 mod 48\n")
     rows = rp.build([a, b], conflicts_path=conflicts)
     assert len(rows) == len(rp.load_targets())  # every target, computed or not
     out = rp.write_csv(rows, tmp_path / "reproduction.csv")
@@ -192,10 +193,13 @@ def test_build_write_read_roundtrip_with_every_target(tmp_path: Path):
     assert back["d0_tabel1_sagsgennemgang_n"]["status"] == "afvigelse"
     assert back["d0_s11_andel_handicap_i_job"]["status"] == "undertrykt"
     assert back["d0_tabel1_ekspertinterview"]["status"] == "konflikt"
+    # a conflict no notebook of the run handled is not computed, and the reason says both
+    assert back["d0_hk_interview_medarbejdere"]["status"] == "ikke_beregnet"
+    assert "40 mod 48" in back["d0_hk_interview_medarbejdere"]["reason"]
     assert rp.summarise(rp.read_csv(out)) == {"compared": 2, "ok": 1, "share_ok": 0.5, "suppressed": 1, "conflicts": 1}
     c = rp.counts(out)
     assert c["targets"] == len(rows) and sum(c["per_status"].values()) == len(rows)
-    assert c["per_delanalyse"]["0"]["ok"] == 1 and c["distinct_values"] == 3  # two values and one suppressed
+    assert c["per_delanalyse"]["0"]["ok"] == 1 and c["distinct_values"] == 4  # three values and one suppressed
     assert sum(d["i_alt"] for d in c["per_delanalyse"].values()) == len(rows)
 
 

@@ -457,11 +457,13 @@ def compare(
                                        (STATE_COMPUTED if value is not None else STATE_SUPPRESSED))
         reason = str(entry.get("reason") or "")
         ok: bool | None = None
-        if rid in conflicts:
+        if state is None:  # no notebook of this run handled the id
+            status, reason = STATUS_NOT_COMPUTED, _coverage_reason(target, prefixes or {}, ran)
+            if rid in conflicts:
+                reason += "; rapporten modsiger sig selv her: " + _conflict_reason(rid, conflicts[rid], targets)
+        elif rid in conflicts:
             status = STATUS_CONFLICT
             reason = _conflict_reason(rid, conflicts[rid], targets)
-        elif state is None:
-            status, reason = STATUS_NOT_COMPUTED, _coverage_reason(target, prefixes or {}, ran)
         elif state == STATE_NOT_COMPUTED:
             status = STATUS_NOT_COMPUTED
         elif state == STATE_SUPPRESSED:
@@ -490,8 +492,11 @@ def build(paths: Iterable[Path], *, targets_path: Path = REPORT_TARGETS, conflic
     """Read the notebooks' reproduction CSVs (and details) and compare them with the report: one
     row per report target (``complete``)."""
     paths = list(paths)
-    return compare(read_pipeline_values(paths), targets=load_targets(targets_path),
-                   conflicts=load_conflicts(conflicts_path), details=read_details(paths), complete=complete,
+    pipeline, details = read_pipeline_values(paths), read_details(paths)
+    if not pipeline and not details:
+        return []  # no notebook recorded a target: there is nothing to compare (no reproduction.csv)
+    return compare(pipeline, targets=load_targets(targets_path),
+                   conflicts=load_conflicts(conflicts_path), details=details, complete=complete,
                    prefixes=prefixes, derived=load_derived(derived_path))
 
 
