@@ -1,7 +1,8 @@
 """Delanalyse 3 — jobcentrenes brug af HKO (report chapter 5), notebook ``03_brug_af_hko``.
 
 load.py (the analysis frames), measures.py (each measure once, with the report's definition),
-one table module per report section (tables.py lists them), targets.py (report ids), synth/
+one table module per report section (tables.py lists them), targets.yaml (every d3_ report id: a
+look-up, an alias, code, or not computed with the reason) with targets.py (the code), synth/
 (the synthetic registers and municipal data, calibrated in synth/calibration_*.yaml),
 definitions.md (the operational definitions, def. #).
 """
