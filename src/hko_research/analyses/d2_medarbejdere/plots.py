@@ -103,8 +103,9 @@ def fordeling(df: pd.DataFrame, group: str, order: Sequence[str], *, title: str 
     if niveau is None and "niveau" in d.columns and d["niveau"].nunique() > 1:  # the selection next to its whole
         d = d.assign(**{group: d[group].map(label) + " · " + d["niveau"]})
     groups = list(pd.unique(d[group]))
-    fig, ax = plt.subplots(figsize=(8, 0.55 * len(groups) + 1.6))
+    fig, ax = plt.subplots(figsize=(8.5, 0.55 * len(groups) + 1.8))
     left = np.zeros(len(groups))
+    marked = set()  # one 'undertrykt' per bar
     for i, cat in enumerate(order):
         vals = [d.loc[(d[group] == g) & (d["kategori"] == cat), "andel"] for g in groups]
         v = np.array([float(x.iloc[0]) if len(x) and pd.notna(x.iloc[0]) else np.nan for x in vals])
@@ -117,14 +118,17 @@ def fordeling(df: pd.DataFrame, group: str, order: Sequence[str], *, title: str 
                         va="center", fontsize=8, color="white" if i in (0, 2) else "#222222")
         left[ok] += v[ok]
         for j in np.flatnonzero(~ok):
-            ax.text(min(left[j], 0.95), j, "undertrykt", fontsize=7, va="center", color="#555555", gid="undertrykt")
+            if j not in marked:
+                marked.add(j)
+                ax.text(min(left[j], 0.9) + 0.005, j, "undertrykt", fontsize=7, va="center", color="#555555",
+                        gid="undertrykt")
     ax.set_yticks(range(len(groups)))
     ax.set_yticklabels([label(g) for g in groups])
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(P.pct_formatter(share=True))
     ax.legend(handles=[Patch(color=CATEGORY_COLOURS[i % 4], label=label(c)) for i, c in enumerate(order)],
-              loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=len(order), fontsize=8)
+              loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8, frameon=False)
     if title:
         ax.set_title(title)
     fig.tight_layout(rect=(0, 0, 1, 0.94))  # room for the title Publisher.figure adds
