@@ -129,3 +129,19 @@ def test_the_generator_never_reads_the_report_targets():
     folder = Path(T.__file__).parent / "synth"
     for p in folder.rglob("*.py"):
         assert "report_targets" not in p.read_text(encoding="utf-8"), p
+
+
+def test_ved_ikke_is_in_the_denominator_unless_told_otherwise(results):
+    from hko_research.analyses.d2_medarbejdere import measures as M
+    from hko_research.analyses.d2_medarbejdere.estimat import fordeling
+
+    S, _ = results
+    collapse = lambda s: M.sammenlaeg_5_3(s)  # noqa: E731
+    kept = fordeling(S, "q7c", collapse, M.ORDER_5_3, maal="x")
+    left_out = fordeling(S, "q7c", collapse, M.ORDER_5_3, maal="x", ved_ikke_i_naevner=False)
+    kept, left_out = (t.loc[t["niveau"] == ALLE_CASE].set_index("kategori") for t in (kept, left_out))
+    vi = int((S.resp["q7c"] == 6).sum())
+    assert vi > 0 and "ved_ikke" not in left_out.index
+    assert kept.loc["hoej", "n"] - left_out.loc["hoej", "n"] == vi
+    assert left_out["andel"].sum() == pytest.approx(1.0) and kept["andel"].sum() == pytest.approx(1.0)
+    assert left_out.loc["hoej", "andel"] > kept.loc["hoej", "andel"]

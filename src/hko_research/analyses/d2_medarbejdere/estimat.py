@@ -37,10 +37,17 @@ def _frame(d: pd.DataFrame, tally: str, *columns: str | None) -> pd.DataFrame:
 
 def fordeling(S: SurveyData, variabel: str, kategorier: Callable[[pd.Series], pd.Series], order: Sequence[str], *,
               maal: str, by: str | Sequence[str] | None = None, tally: str = HOVEDVAEGTNING,
-              rows: Callable | None = None) -> pd.DataFrame:
+              rows: Callable | None = None, ved_ikke_i_naevner: bool | None = None) -> pd.DataFrame:
     """The weighted distribution of ``kategorier(answers)`` (e.g. 5 -> 3 categories) per level and
     ``by`` group (several ``by`` columns: one table per column, the group in ``gruppe``): niveau,
-    maal, [by], kategori, antal, n, andel, ci_nedre, ci_oevre."""
+    maal, [by], kategori, antal, n, andel, ci_nedre, ci_oevre. 'Ved ikke' is a category in the
+    denominator (def. 6, ``measures.VED_IKKE_I_NAEVNER``) unless ``ved_ikke_i_naevner`` is False:
+    then it is left out like a missing answer."""
+    keep = M.VED_IKKE_I_NAEVNER if ved_ikke_i_naevner is None else ved_ikke_i_naevner
+    if not keep:
+        order = [c for c in order if c != "ved_ikke"]
+        inner = kategorier
+        kategorier = lambda s: inner(s).mask(inner(s) == "ved_ikke")  # noqa: E731
     many = not (by is None or isinstance(by, str))
     bys = list(by) if many else [by]
     out = []

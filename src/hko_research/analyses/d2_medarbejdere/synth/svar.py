@@ -310,6 +310,9 @@ def tro_handicap(R, kom, cal, rng, lat) -> None:
     v_lo, v_hi, t_lo, t_hi = extreme_pair(f["lav"], f["hoej"], f["pct_forskel"], decimals=2)
     q.targets += [K.eq("viden_lav", q.mean([0], S_KODE, q.mask(viden="lav")), v_lo, t_lo),
                   K.eq("viden_hoej", q.mean([0], S_KODE, q.mask(viden="hoej")), v_hi, t_hi)]
+    for j in (1, 2, 3):  # l.1062: more HKO knowledge, more belief «på de fire handicapgrupper»
+        q.targets.append(K.at_least(f"viden_{j}", q.mean([j], S_KODE, q.mask(viden="hoej")),
+                                    q.mean([j], S_KODE, q.mask(viden="lav")), 0.1, 0.02))
     rm = lambda b: q.mean(range(4), S_KODE, q.mask(rammevilkaar=b), "respondent")  # noqa: E731
     if all(q.mask(rammevilkaar=b).any() for b in ("mindst_favorable", "mellem", "mest_favorable")):
         q.targets += [K.at_least("ramme_1", rm("mindst_favorable"), rm("mellem"), 0.04, 0.01),
