@@ -109,3 +109,26 @@ def test_table_marks_ca_values_and_masks_small_achievements_with_their_share():
     assert small["maal"] == 10  # the planned target is a key, never masked
     big = shown.loc[shown["enhed"] == "medarbejdere"].iloc[0]
     assert big["antal_opnaaet"] == 425 and big["maalopfyldelse_procent"] == 118
+
+
+def test_targets_are_the_printed_rule_read_from_the_protected_table(tmp_path):
+    from hko_research.analyses.puljeevaluering import ANALYSIS, targets
+    from hko_research.analyses.puljeevaluering.load import load_dir
+    from hko_research.publishing.targets import TablePicker
+
+    L = load_dir(tmp_path)  # no files: the reference figures only
+    assert targets.report_setting(L)
+    picker = TablePicker({"maalopfyldelse": pj.maalopfyldelse(L)}, 5, keys=ANALYSIS.keys)
+    assert targets.computed(picker) == {"pulje_kognitiv_maalopfyldelse_borgere": 0.97,
+                                        "pulje_kognitiv_maalopfyldelse_jobcentre": 1.0,
+                                        "pulje_kognitiv_maalopfyldelse_medarbejdere": 1.18}
+    # a user's file that changes the evaluated project's figures leaves the study's setting
+    (tmp_path / "puljeprojekter.csv").write_text(
+        "projekt;pulje;indikator;enhed;maal;opnaaet;opgjort_pr;omtrentlig;kilde\n"
+        "Flere med kognitive handicap i job;Handicappuljer 2019;"
+        "Borgere kommet/blevet fastholdt i job ved hjælp af kompenserende ordninger;borgere;240;239;2022-12-31;nej;ny\n",
+        encoding="utf-8")
+    L2 = load_dir(tmp_path)
+    assert not targets.report_setting(L2) and len(L2.projekter) == 3
+    picker = TablePicker({"maalopfyldelse": pj.maalopfyldelse(L2)}, 5, keys=ANALYSIS.keys)
+    assert targets.computed(picker)["pulje_kognitiv_maalopfyldelse_borgere"] == 0.99
