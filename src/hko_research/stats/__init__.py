@@ -1,6 +1,7 @@
-"""Statistics shared by the analyses: shares and CIs (shares), survey estimates with design-based
-uncertainty (survey), and later model tables. Each method once; the analyses call these, never
-their own copies."""
+"""Statistics shared by the analyses: shares and CIs (shares), cluster-robust regression and model
+tables (models), survey estimates with design-based uncertainty (survey). Each method once; the
+analyses call these, never their own copies."""
+from .models import ClusteredFit, fit_clustered, model_table
 from .shares import distribution_rows, proportion_ci, share, share_row, share_with_ci
 from .survey import (
     TALLIES,
@@ -12,5 +13,6 @@ from .survey import (
     tally_weights,
 )
 
-__all__ = ["share", "proportion_ci", "share_with_ci", "share_row", "distribution_rows", "TALLIES", "TALLY_LABELS",
-           "tally_weights", "survey_sample", "SurveyDesign", "survey_shares", "survey_means"]
+__all__ = ["share", "proportion_ci", "share_with_ci", "share_row", "distribution_rows",
+           "ClusteredFit", "fit_clustered", "model_table", "TALLIES", "TALLY_LABELS", "tally_weights",
+           "survey_sample", "SurveyDesign", "survey_shares", "survey_means"]
