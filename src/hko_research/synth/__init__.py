@@ -70,12 +70,21 @@ Generator = Callable[[SynthContext], dict[str, pd.DataFrame]]
 
 def _generators() -> list[tuple[str, Generator]]:
     """The shared population first, then every registered analysis's generator, in registry order
-    (a later generator sees the earlier ones' frames in ``ctx.outputs``)."""
+    except that an analysis runs after the analyses it ``depends_on`` (a later generator sees the
+    earlier ones' frames in ``ctx.outputs``)."""
     from ..registry import analyses
     from .population import generate_befolkning
 
     gens: list[tuple[str, Generator]] = [("befolkning", generate_befolkning)]
-    for analysis in analyses():
+    ordered: list = []
+    pending = list(analyses())
+    while pending:  # stable topological order: the first analysis whose dependencies are placed
+        names = {a.name for a in ordered}
+        known = {a.name for a in analyses()}
+        nxt = next((a for a in pending if set(a.depends_on) & known <= names), pending[0])
+        ordered.append(nxt)
+        pending.remove(nxt)
+    for analysis in ordered:
         gen = analysis.load_generator()
         if gen is not None:
             gens.append((analysis.name, gen))

@@ -25,7 +25,12 @@ def _describe(path: Path, contract: Contract) -> dict:
     import duckdb
 
     con = duckdb.connect()
-    if path.suffix == ".sas7bdat":
+    if contract.reader:  # another shape (survey export, SPSS ...): describe the table its reader makes
+        from ...inputs.contracts import call_reader
+
+        con.register("t", call_reader(contract, path.parent))
+        src = "t"
+    elif path.suffix == ".sas7bdat":
         from ...inputs.readers import read_table
 
         con.register("t", read_table(path))
