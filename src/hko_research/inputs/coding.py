@@ -125,56 +125,54 @@ def kodebog_frame(codes: Iterable[dict]) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------------- the codebook as data
-@dataclass(frozen=True)
 class Codebook:
-    """Look-ups over a canonical ``kodebog`` table."""
+    """Look-ups over a ``kodebog`` table (canonical, or typed by its contract)."""
 
-    frame: pd.DataFrame
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = _canonical_kodebog(frame)
+        self._rows = {r["kode"]: r for r in self.frame.to_dict("records")}
+        self._children: dict[str, list[str]] = {}
+        for r in self.frame.itertuples(index=False):
+            if r.overkode:
+                self._children.setdefault(r.overkode, []).append(r.kode)
 
     @property
     def ids(self) -> list[str]:
-        return list(self.frame["kode"])
+        return list(self._rows)
 
-    def row(self, kode: str) -> pd.Series:
-        return self.frame.set_index("kode").loc[kode]
+    def row(self, kode: str) -> dict:
+        return self._rows[kode]
 
     def values(self, kode: str) -> list[str]:
-        v = self.frame.set_index("kode").at[kode, "vaerdier"]
-        return split(v)
+        return split(self._rows[kode]["vaerdier"])
 
     def value_labels(self, kode: str) -> dict[str, str]:
-        r = self.frame.set_index("kode").loc[kode]
+        r = self._rows[kode]
         ids, labels = split(r["vaerdier"]), split(r["vaerdietiketter"])
         return dict(zip(ids, labels if len(labels) == len(ids) else ids))
 
     def label(self, kode: str) -> str:
-        return str(self.frame.set_index("kode").at[kode, "etiket"])
+        return str(self._rows[kode]["etiket"])
 
     def children(self, kode: str) -> list[str]:
-        return list(self.frame.loc[self.frame["overkode"] == kode, "kode"])
+        return list(self._children.get(kode, []))
 
     def is_categorical(self, kode: str) -> bool:
         return bool(self.values(kode))
 
     def codable(self) -> list[str]:
         """Codes that are coded: leaves (no child codes, no ``omfatter``) and categorical codes."""
-        parents = set(self.frame["overkode"].dropna())
-        out = []
-        for r in self.frame.itertuples(index=False):
-            if r.vaerdier or (r.kode not in parents and not r.omfatter):
-                out.append(r.kode)
-        return out
+        return [k for k, r in self._rows.items() if r["vaerdier"] or (k not in self._children and not r["omfatter"])]
 
     def required(self) -> list[str]:
-        return list(self.frame.loc[self.frame["kraevet"].astype(bool), "kode"])
+        return [k for k, r in self._rows.items() if r["kraevet"]]
 
     def family(self, kode: str) -> str:
         """A code's family for reliability: a categorical code is its own family, a presence code
         belongs to its parent branch."""
         if self.is_categorical(kode):
             return kode
-        parent = self.frame.set_index("kode").at[kode, "overkode"]
-        return str(parent) if isinstance(parent, str) and parent else kode
+        return self._rows[kode]["overkode"] or kode
 
 
 def split(value: Any) -> list[str]:
@@ -899,6 +897,22 @@ def double_coded_pairs(kodning: pd.DataFrame, kodebog: pd.DataFrame, sager: pd.D
                 rows.append({"sag": sag, "kode": kode, "familie": book.family(kode), "koder_a": a, "koder_b": b,
                              "vaerdi_a": va.get(kode, missing), "vaerdi_b": vb.get(kode, missing)})
     return pd.DataFrame(rows, columns=["sag", "kode", "familie", "koder_a", "koder_b", "vaerdi_a", "vaerdi_b"])
+
+
+def reliability_by_family(kodning: pd.DataFrame, kodebog: pd.DataFrame, sager: pd.DataFrame) -> pd.DataFrame:
+    """Agreement and Cohen's kappa per code family over the double-coded cases (plus "I alt"):
+    familie, kodefamilie (label), sager, vurderinger, enighed, kappa. Empty when no case was coded
+    twice."""
+    from ..stats.reliability import reliability_table
+
+    pairs = double_coded_pairs(kodning, kodebog, sager)
+    cols = ["familie", "kodefamilie", "sager", "vurderinger", "enighed", "kappa"]
+    if pairs.empty:
+        return pd.DataFrame(columns=cols)
+    book = Codebook(kodebog)
+    out = reliability_table(pairs, by="familie")
+    out["kodefamilie"] = [("I alt" if f == "I alt" else book.label(f)) for f in out["familie"]]
+    return out[cols]
 
 
 # ------------------------------------------------------------------ readers named by the contracts

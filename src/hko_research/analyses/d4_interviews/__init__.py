@@ -17,4 +17,6 @@ ANALYSIS = Analysis(
     inputs=("interview_kodebog", "interview_deltagere", "interview_kodning"),
     generator="hko_research.analyses.d4_interviews.synth:generate",
     target_prefixes=("d4_",),
+    # Tabel 20: each group's share is computed from its own count and base
+    basis={"andel_borgere": ("antal_borgere", "n_borgere"), "andel_arbejdsgivere": ("antal_arbejdsgivere", "n_arbejdsgivere")},
 )

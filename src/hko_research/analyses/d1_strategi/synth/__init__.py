@@ -73,7 +73,8 @@ def case_coding(typologi: pd.DataFrame, rng: np.random.Generator, cal: dict) -> 
 
     # categorical codes with constraints
     fixed = {k: v["forankring"] for k, v in named.items()}
-    alle = _pick(rng, spredt_generel, cal["forankring"]["alle_teams"], [k for k, v in fixed.items() if v == "alle_teams"])
+    pool = [k for k in spredt_generel if fixed.get(k, "alle_teams") == "alle_teams"]
+    alle = _pick(rng, pool, cal["forankring"]["alle_teams"], [k for k, v in fixed.items() if v == "alle_teams"])
     fixed.update({k: "alle_teams" for k in alle})
     rest_counts = {c: n for c, n in cal["forankring"].items() if c != "alle_teams"}
     forankring = _split(rng, [k for k in cases if k not in alle], rest_counts,

@@ -87,12 +87,14 @@ def participants(rng, cal: dict) -> pd.DataFrame:
         self_emp = list(dict.fromkeys(farmers_pool + self_emp))[: b["selvstaendige"]]
     farmers = [str(x) for x in rng.choice(farmers_pool, size=n_farm, replace=False)]
     branche = _assign(rng, self_emp, b["selvstaendig_branche"], {i: "landbrug" for i in farmers})
-    sektor = _assign(rng, bid, b["sektor"], {i: "privat" for i in self_emp})
+    # sector is the citizen's workplace: job seekers with fortrinsadgang only have none
+    employed = [i for i in bid if any(rows[i][f"ordning_{o}"] for o in ("pa", "hm", "is"))]
+    sektor = _assign(rng, employed, b["sektor"], {i: "privat" for i in self_emp})
     funk = _assign(rng, bid, b["funktionsnedsaettelse"], {i: "fysisk" for i in farmers})
     koen = _assign(rng, bid, b["koen"])
     ages = dict(zip(bid, _ages(rng, nb, b["alder"])))
     for i in bid:
-        rows[i].update({"sektor": sektor[i], "selvstaendig": i in self_emp, "selvstaendig_branche": branche.get(i),
+        rows[i].update({"sektor": sektor.get(i), "selvstaendig": i in self_emp, "selvstaendig_branche": branche.get(i),
                         "funktionsnedsaettelse": funk[i], "koen": koen[i], "alder": ages[i]})
     for i, s in _assign(rng, aid, a["sektor"]).items():
         rows[i].update({"sektor": s, "selvstaendig": None, "selvstaendig_branche": None,
