@@ -229,6 +229,8 @@ def _check_relations(data_dir: Path, contracts: dict[str, Contract], paths: dict
                 for pos in np.flatnonzero(orphan.to_numpy()):
                     collect.add(Failure(paths[src_name].name, col, f"relation:{rel['to']}", int(pos) + 1,
                                         _redact(contracts[src_name], col, typed.iloc[pos])))
+        except ReadProblem:
+            continue  # an input its reader refused: its own problems are already reported
         except Exception as exc:
             collect.add(Failure(paths[src_name].name, src_col, f"relation:{rel['to']}", None, f"could not check: {exc}"))
 

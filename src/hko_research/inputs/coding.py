@@ -471,6 +471,9 @@ def check_codings(proj: Project, kb: pd.DataFrame, sager: pd.DataFrame, rows: li
                   case_locs: dict[str, Located] | None = None) -> list[ReadProblem]:
     """Problems in the codings, against the codebook and the cases."""
     book = Codebook(kb)
+    # the analysis knows a categorical code's values from the project's standard codebook: a value
+    # added to the delivered codebook (a typo made in the QDA program) is an unknown category
+    standard = Codebook(proj.kodebog()) if proj.codes else None
     known = set(book.ids)
     codable = set(book.codable())
     cases = {str(r["sag"]): r for r in sager.to_dict("records") if r.get("sag") is not None}
@@ -478,13 +481,18 @@ def check_codings(proj: Project, kb: pd.DataFrame, sager: pd.DataFrame, rows: li
     # (unit, coder, code) -> (value, location) for single-valued codes; unit = kommune or case
     single: dict[tuple, tuple[str, Located]] = {}
     coded: set[tuple] = set()
+    per_row: set[tuple] = set()  # a template row without coder or case is one problem, not one per code
     for rec, loc in zip(rows, locs):
         sag, kode, vaerdi, koder = (_text(rec.get(c)) for c in ("sag", "kode", "vaerdi", "koder"))
-        if koder is None:
-            problems.append(loc.problem("mangler_koder", f"kodningen af {kode or '?'} i sagen {sag or '?'} har ingen koder",
-                                        "koder", None))
+        row_key = (loc.file, loc.sheet, loc.row, loc.line)
+        if koder is None and ("koder", row_key) not in per_row:
+            per_row.add(("koder", row_key))
+            what = f"rækken for sagen {sag or '?'}" if loc.sheet else f"kodningen af {kode or '?'} i sagen {sag or '?'}"
+            problems.append(loc.problem("mangler_koder", f"{what} har ingen koder", "koder", None))
         if sag is None or sag not in cases:
-            problems.append(loc.problem("ukendt_sag", f"sagen {sag!r} findes ikke blandt sagerne", "sag", sag))
+            if ("sag", row_key) not in per_row:
+                per_row.add(("sag", row_key))
+                problems.append(loc.problem("ukendt_sag", f"sagen {sag!r} findes ikke blandt sagerne", "sag", sag))
             continue
         if kode is None or kode not in known:
             problems.append(loc.problem("ukendt_kode", f"koden {kode!r} findes ikke i kodebogen", "kode", kode))
@@ -494,6 +502,8 @@ def check_codings(proj: Project, kb: pd.DataFrame, sager: pd.DataFrame, rows: li
                                         f"dens underkoder", "kode", kode))
             continue
         allowed = book.values(kode) or [PRESENT]
+        if standard is not None and kode in standard.ids and standard.is_categorical(kode):
+            allowed = [v for v in allowed if v in standard.values(kode)] or standard.values(kode)
         if vaerdi not in allowed:
             problems.append(loc.problem("ukendt_kategori", f"{kode}: {vaerdi!r} er ikke en tilladt værdi "
                                         f"(tilladt: {', '.join(allowed)})", kode, vaerdi))

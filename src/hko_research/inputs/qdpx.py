@@ -258,6 +258,9 @@ def read_qdpx(path: Path, proj: Project) -> CodingTables:
                     "ukendt_kode", f"kodningen henviser til en kode, der ikke findes i kodebogen (guid "
                     f"{ref.get('targetGUID') if ref is not None else '?'})", "kode",
                     ref.get("targetGUID") if ref is not None else None))
+                if users.get(c.get("creatingUser")) is None:
+                    tables.problems["kodning"].append(loc.problem(
+                        "mangler_koder", f"kodningen i sagen {sag!r} har ingen koder", "koder", None))
                 return
             kode, value = target
             book_vals = split(kb.set_index("kode").at[kode, "vaerdier"]) if kode in set(kb["kode"]) else []

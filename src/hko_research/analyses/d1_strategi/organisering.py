@@ -81,7 +81,7 @@ def tabel_6b_nuancer(B: D1) -> pd.DataFrame:
     for niveau, f in B.levels():
         n = len(f)
 
-        def add(egenskab, vaerdi, beskrivelse, k):
+        def add(egenskab, vaerdi, beskrivelse, k, niveau=niveau, n=n):
             rows.append({"niveau": niveau, "egenskab": egenskab, "vaerdi": vaerdi, "beskrivelse": beskrivelse,
                          "kommuner": int(k), "kommuner_i_alt": n, "andel": m.andel_kommuner(k, n)})
 
