@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from hko_research.analyses.d1_strategi.load import wide_coding
-from hko_research.inputs import coding
+from hko_research.inputs import coding, qualitative
 from hko_research.inputs.contracts import read_input
 from hko_research.kommuner import casekommuner, kommune_navn
 from hko_research.typologi import ORGANISERING_ANTAL, STRATEGI_ANTAL, uoverensstemmelser
@@ -15,14 +15,14 @@ from hko_research.typologi import ORGANISERING_ANTAL, STRATEGI_ANTAL, uoverensst
 
 @pytest.fixture(scope="module")
 def wide(default_data_dir):
-    t = coding.read_project(default_data_dir, "casekommuner")
+    t = qualitative.read_project(default_data_dir, "casekommuner")
     assert not any(t.problems.values())
     return wide_coding(t.kodebog, t.sager, t.kodning).set_index("kommune")
 
 
 def test_default_data_deliver_the_coding_as_a_filled_template(default_data_dir):
-    assert coding.project_source(default_data_dir, coding.project("casekommuner"))[0] == "xlsx"
-    assert coding.project_source(default_data_dir, coding.project("interviews"))[0] == "qdpx"
+    assert qualitative.project_source(default_data_dir, coding.project("casekommuner"))[0] == "xlsx"
+    assert qualitative.project_source(default_data_dir, coding.project("interviews"))[0] == "qdpx"
 
 
 def test_typologies_agree_with_kommunetypologi_kommune_by_kommune(wide, default_data_dir):
@@ -85,7 +85,7 @@ def test_tabel_7_to_9_kommuner_as_the_report_describes_them(wide):
 
 
 def test_a_second_coder_codes_a_subset(default_data_dir):
-    t = coding.read_project(default_data_dir, "casekommuner")
+    t = qualitative.read_project(default_data_dir, "casekommuner")
     per_case = t.kodning.groupby("sag")["koder"].unique()
     double = [s for s, c in per_case.items() if set(c) == {"AK", "MJ"}]
     assert len(double) == 6 and set(t.sager["koder"]) == {"AK"}

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from hko_research.inputs import coding
+from hko_research.inputs import coding, qualitative
 from hko_research.inputs.checks import validate_dataset
 from hko_research.inputs.readers import ReadProblems
 
@@ -88,7 +88,7 @@ def test_template_has_drop_down_lists_from_the_codebook(tmp_path):
 
 
 def test_filled_template_reads_into_the_canonical_tables(tmp_path):
-    t = coding.read_project(filled_template(tmp_path).parent, "casekommuner")
+    t = qualitative.read_project(filled_template(tmp_path).parent, "casekommuner")
     assert t.problems == {"kodebog": [], "sager": [], "kodning": []}
     assert list(t.sager["sag"]) == ["Holbæk", "Høje-Taastrup", "Vejen"]
     assert t.sager.set_index("sag").at["Høje-Taastrup", "antal_noeglepersoner"] is None
@@ -137,7 +137,7 @@ MISTAKES = {
 @pytest.mark.parametrize("mistake", list(MISTAKES))
 def test_each_coding_mistake_names_file_sheet_row_and_value(tmp_path, mistake):
     edit, table, check, sheet, row, column, value = MISTAKES[mistake]
-    t = coding.read_project(filled_template(tmp_path, edit).parent, "casekommuner")
+    t = qualitative.read_project(filled_template(tmp_path, edit).parent, "casekommuner")
     found = [p for p in t.problems[table] if p.check == check]
     assert len(found) == 1, [str(p) for ps in t.problems.values() for p in ps]
     p = found[0]
@@ -150,7 +150,7 @@ def test_each_coding_mistake_names_file_sheet_row_and_value(tmp_path, mistake):
 
 def test_kommune_twice_message_names_both_rows(tmp_path):
     edit = MISTAKES["kommune coded twice with different types"][0]
-    t = coding.read_project(filled_template(tmp_path, edit).parent, "casekommuner")
+    t = qualitative.read_project(filled_template(tmp_path, edit).parent, "casekommuner")
     (p,) = [p for p in t.problems["kodning"] if p.check == "dobbelt_kodet"]
     assert "kommune 316" in p.message and "'reaktiv' (ark Kodning, række 3)" in p.message and "'proaktiv'" in p.message
 
@@ -185,4 +185,20 @@ def test_template_and_canonical_csv_together_are_refused(tmp_path):
     from hko_research.inputs.readers import ReadProblem
 
     with pytest.raises(ReadProblem, match="kun den ene form"):
-        coding.read_project(folder, "casekommuner")
+        qualitative.read_project(folder, "casekommuner")
+
+
+def test_cli_writes_the_template_and_the_qdc_codebook(tmp_path, capsys):
+    from hko_research.cli import main
+    from hko_research.inputs.qdpx import read_qdc
+
+    assert main(["template", "casekommuner", "--out", str(tmp_path / FILE)]) == 0
+    assert capsys.readouterr().out.strip().endswith(FILE)
+    wb = load_workbook(tmp_path / FILE, read_only=True)
+    assert wb.sheetnames == ["Vejledning", "Lister", "Sager", "Kodning", "Citater", "Kodebog"]
+    # an empty template is a template, not data: every kommune lacks its coder
+    t = qualitative.read_project(tmp_path, "casekommuner")
+    assert {p.check for p in t.problems["sager"]} == {"mangler_koder"} and len(t.problems["sager"]) == 20
+    assert main(["template", "interviews", "--out", str(tmp_path / "kodebog.qdc")]) == 0
+    pd.testing.assert_frame_equal(read_qdc(tmp_path / "kodebog.qdc"), coding.project("interviews").kodebog())
+    assert main(["template", "interviews", "--out", str(tmp_path / "kodebog.txt")]) == 2

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from hko_research.inputs import coding
+from hko_research.inputs import coding, qualitative
 from hko_research.inputs.checks import validate_dataset
 from hko_research.inputs.qdpx import read_qdc, read_qdpx, write_qdc, write_qdpx
 from hko_research.inputs.readers import ReadProblems
@@ -125,7 +125,7 @@ def test_validation_lists_every_mistake_at_once_with_file_and_line(tmp_path):
     make_qdpx(data, all_mistakes)
     report = validate_dataset(data, names=["casekommune_kodebog", "casekommune_sager", "casekommune_kodning"])
     checks = {(f.file, f.check) for f in report.failures}
-    for _, table, check, _, _ in MISTAKES.values():
+    for _, _, check, _, _ in MISTAKES.values():
         assert ("casekommune_kodning.qdpx", check) in checks, report.to_text()
     assert all("project.qde linje" in str(f.value) for f in report.failures if f.check in {m[2] for m in MISTAKES.values()})
 
@@ -149,16 +149,16 @@ def test_template_and_qdpx_give_identical_canonical_tables_for_the_default_data(
     """The default data hold the casekommuner as a template and the interviews as a .qdpx: each is
     written in the other format and read back through the other reader."""
     proj = coding.project(name)
-    kind, _ = coding.project_source(default_data_dir, proj)
+    kind, _ = qualitative.project_source(default_data_dir, proj)
     assert kind == ("xlsx" if other == "qdpx" else "qdpx")
-    first = coding.read_project(default_data_dir, name)
+    first = qualitative.read_project(default_data_dir, name)
     assert not any(first.problems.values())
     if other == "qdpx":
         write_qdpx(proj, first, tmp_path / f"{proj.fil}.qdpx")
     else:
         coding.write_template(proj, tmp_path / f"{proj.fil}.xlsx", first)
-    assert coding.project_source(tmp_path, proj)[0] == other
-    second = coding.read_project(tmp_path, name)
+    assert qualitative.project_source(tmp_path, proj)[0] == other
+    second = qualitative.read_project(tmp_path, name)
     assert not any(second.problems.values())
     for table in ("kodebog", "sager", "kodning"):
         pd.testing.assert_frame_equal(getattr(first, table), getattr(second, table))

@@ -26,6 +26,7 @@ unknown category, a code not in the codebook, a case without kommune, a coding w
 kommune or case coded twice with different values for a single-valued code, a required code
 missing. Each problem names the file, the sheet (or the line in ``project.qde``), the row and the
 value; a reader raises them all at once (:class:`~hko_research.inputs.readers.ReadProblems`).
+Which shape was delivered, and the readers the contracts name: :mod:`.qualitative`.
 """
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ import pandas as pd
 import yaml
 
 from ..paths import CONTRACTS_DIR
-from .readers import ReadProblem, ReadProblems, read_table
+from .readers import ReadProblem, ReadProblems
 
 PROJECTS_DIR = CONTRACTS_DIR / "kodeboeger"
 PRESENT = "ja"                      # the value of a presence code
@@ -121,7 +122,7 @@ def kodebog_frame(codes: Iterable[dict]) -> pd.DataFrame:
             "omfatter": SEP.join(str(x) for x in c.get("omfatter") or ()) or None,
             "beskrivelse": _text(c.get("beskrivelse")),
         })
-    return _canonical_kodebog(pd.DataFrame(rows, columns=list(KODEBOG_COLUMNS)))
+    return canonical_kodebog(pd.DataFrame(rows, columns=list(KODEBOG_COLUMNS)))
 
 
 # ------------------------------------------------------------------------- the codebook as data
@@ -129,7 +130,7 @@ class Codebook:
     """Look-ups over a ``kodebog`` table (canonical, or typed by its contract)."""
 
     def __init__(self, frame: pd.DataFrame):
-        self.frame = _canonical_kodebog(frame)
+        self.frame = canonical_kodebog(frame)
         self._rows = {r["kode"]: r for r in self.frame.to_dict("records")}
         self._children: dict[str, list[str]] = {}
         for r in self.frame.itertuples(index=False):
@@ -201,7 +202,7 @@ def _texts(s: pd.Series) -> pd.Series:
 
 
 # ------------------------------------------------------------------------- canonical normalising
-def _canonical_kodebog(df: pd.DataFrame) -> pd.DataFrame:
+def canonical_kodebog(df: pd.DataFrame) -> pd.DataFrame:
     """Text cells stripped (empty -> missing), ``kraevet`` boolean, rows in depth-first order of the
     code tree (a parent before its children, siblings in the order given)."""
     out = df.reindex(columns=list(KODEBOG_COLUMNS)).copy()
@@ -231,7 +232,7 @@ def _canonical_kodebog(df: pd.DataFrame) -> pd.DataFrame:
     return out.iloc[order].reset_index(drop=True)
 
 
-def _canonical_kodning(rows: list[dict]) -> pd.DataFrame:
+def canonical_kodning(rows: list[dict]) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=list(KODNING_COLUMNS))
     for c in KODNING_COLUMNS:
         if c != "dato":
@@ -241,7 +242,7 @@ def _canonical_kodning(rows: list[dict]) -> pd.DataFrame:
     return df.sort_values(key, na_position="first", kind="stable").reset_index(drop=True)[list(KODNING_COLUMNS)]
 
 
-def _canonical_sager(records: list[dict], columns: list[str]) -> pd.DataFrame:
+def canonical_sager(records: list[dict], columns: list[str]) -> pd.DataFrame:
     """Cases sorted by ``sag``; every column an object column of Python values (None for missing),
     so that the same cases read from any shape give identical frames."""
     df = pd.DataFrame({c: pd.Series([r.get(c) for r in records], dtype=object) for c in columns}, columns=columns)
@@ -287,87 +288,6 @@ class CodingTables:
         if found:
             raise ReadProblems.of(found)
         return getattr(self, name)
-
-
-def project_source(data_dir: Path, proj: Project) -> tuple[str, Path | None]:
-    """('xlsx' | 'qdpx' | 'csv', path): the shape the project was delivered in."""
-    data_dir = Path(data_dir)
-    found = [(kind, data_dir / f"{proj.fil}.{kind}") for kind in ("xlsx", "qdpx") if (data_dir / f"{proj.fil}.{kind}").is_file()]
-    csvs = [data_dir / f"{proj.inputs[t]}.csv" for t in ("kodebog", "sager", "kodning")]
-    if len(found) > 1:
-        raise ReadProblem(found[0][1].name, "ambiguous_source",
-                          f"både {found[0][1].name} og {found[1][1].name} findes; læg kun én af dem i datamappen")
-    if found:
-        if any(p.is_file() for p in csvs):
-            raise ReadProblem(found[0][1].name, "ambiguous_source",
-                              f"både {found[0][1].name} og kanoniske CSV-filer ({', '.join(p.name for p in csvs if p.is_file())}) "
-                              "findes; læg kun den ene form i datamappen")
-        return found[0]
-    return ("csv", None)
-
-
-def _stamp(paths: Iterable[Path]) -> tuple:
-    out = []
-    for p in paths:
-        try:
-            st = p.stat()
-            out.append((str(p), st.st_size, st.st_mtime_ns))
-        except FileNotFoundError:
-            out.append((str(p), None, None))
-    return tuple(out)
-
-
-def read_project(data_dir: str | Path, name: str) -> CodingTables:
-    """The project ``name`` from ``data_dir`` in whichever shape it was delivered, checked."""
-    proj = project(name)
-    data_dir = Path(data_dir).resolve()
-    candidates = [data_dir / f"{proj.fil}.{k}" for k in ("xlsx", "qdpx")] + \
-                 [data_dir / f"{proj.inputs[t]}.csv" for t in ("kodebog", "sager", "kodning")]
-    return _read_project_cached(str(data_dir), name, _stamp(candidates))
-
-
-@lru_cache(maxsize=16)
-def _read_project_cached(data_dir: str, name: str, stamp: tuple) -> CodingTables:
-    proj = project(name)
-    kind, path = project_source(Path(data_dir), proj)
-    if kind == "xlsx":
-        return read_template(path, proj)
-    if kind == "qdpx":
-        from .qdpx import read_qdpx
-
-        return read_qdpx(path, proj)
-    return _read_canonical_csv(Path(data_dir), proj)
-
-
-def _read_canonical_csv(data_dir: Path, proj: Project) -> CodingTables:
-    """The canonical tables delivered as CSV; checked against each other where all are present."""
-    frames: dict[str, pd.DataFrame | None] = {}
-    for t in ("kodebog", "sager", "kodning"):
-        p = data_dir / f"{proj.inputs[t]}.csv"
-        frames[t] = read_table(p) if p.is_file() else None
-    tables = CodingTables(
-        kodebog=frames["kodebog"] if frames["kodebog"] is not None else pd.DataFrame(columns=list(KODEBOG_COLUMNS)),
-        sager=frames["sager"] if frames["sager"] is not None else pd.DataFrame(columns=["sag", *proj.attributes()]),
-        kodning=frames["kodning"] if frames["kodning"] is not None else pd.DataFrame(columns=list(KODNING_COLUMNS)),
-    )
-    if all(f is not None for f in frames.values()):
-        try:
-            kb = _canonical_kodebog(_kodebog_typed(frames["kodebog"]))
-            sager = frames["sager"]
-            locs = [Located(f"{proj.inputs['kodning']}.csv", row=i + 1) for i in range(len(frames["kodning"]))]
-            case_locs = {str(s): Located(f"{proj.inputs['sager']}.csv", row=i + 1) for i, s in enumerate(sager["sag"])}
-            tables.problems["kodning"] += check_codings(proj, kb, sager, frames["kodning"].to_dict("records"), locs,
-                                                         case_locs)
-        except (KeyError, ValueError):
-            pass  # malformed tables: their own contracts report it
-    return tables
-
-
-def _kodebog_typed(df: pd.DataFrame) -> pd.DataFrame:
-    out = df.copy()
-    if "kraevet" in out.columns:
-        out["kraevet"] = out["kraevet"].map(lambda v: str(v).strip().lower() in ("true", "1", "ja", "yes"))
-    return out
 
 
 # ------------------------------------------------------------------------------- shared checks
@@ -429,9 +349,8 @@ def check_sager(proj: Project, records: list[dict], locs: list[Located]) -> tupl
                     problems.append(loc.problem(check, what, spec.name, None))
                 typed[spec.name] = None
                 continue
-            value, bad = coerce_series(pd.Series([raw], dtype=object), spec.type)
-            v = value.iloc[0]
-            if bool(bad.iloc[0]) or (v is pd.NA) or (isinstance(v, float) and pd.isna(v)):
+            v, bad = _coerce_value(raw, spec.type, coerce_series)
+            if bad:
                 problems.append(loc.problem(f"type:{spec.type}", f"{spec.name}: {raw!r} er ikke {_TYPE_DA[spec.type]}",
                                             spec.name, raw))
                 typed[spec.name] = None
@@ -462,6 +381,29 @@ def check_sager(proj: Project, records: list[dict], locs: list[Located]) -> tupl
                 seen_kommune[k] = (sag, loc)
         out.append(typed)
     return out, problems
+
+
+def _coerce_value(raw: Any, ctype: str, coerce_series) -> tuple[Any, bool]:
+    """One cell in its contract type: (value, could not be converted). Plain Python for the usual
+    cases (a workbook's cells are already typed), the contract's own conversion otherwise."""
+    if ctype == "string" and isinstance(raw, str):
+        return raw.strip(), False
+    if ctype == "int":
+        if isinstance(raw, bool):
+            return None, True
+        if isinstance(raw, int):
+            return raw, False
+        if isinstance(raw, float):
+            return (int(raw), False) if raw.is_integer() else (None, True)
+        if isinstance(raw, str) and re.fullmatch(r"\s*-?\d+\s*", raw):
+            return int(raw), False
+    if ctype == "bool" and isinstance(raw, bool):
+        return raw, False
+    value, bad = coerce_series(pd.Series([raw], dtype=object), ctype)
+    v = value.iloc[0]
+    if bool(bad.iloc[0]) or v is pd.NA or (isinstance(v, float) and pd.isna(v)):
+        return None, True
+    return (v.item() if hasattr(v, "item") else v), False
 
 
 _TYPE_DA = {"int": "et heltal", "float": "et tal", "bool": "ja/nej", "date": "en dato (ÅÅÅÅ-MM-DD)", "string": "tekst"}
@@ -580,7 +522,7 @@ def read_template(path: Path, proj: Project) -> CodingTables:
         rec["kraevet"] = str(rec.get("kraevet") or "").strip().lower() in ("ja", "true", "1")
         recs.append(rec)
         kb_where[str(_text(rec["kode"]))] = Located(name, SHEETS["kodebog"], i)
-    kb = _canonical_kodebog(pd.DataFrame(recs, columns=list(KODEBOG_COLUMNS)))
+    kb = canonical_kodebog(pd.DataFrame(recs, columns=list(KODEBOG_COLUMNS)))
     tables.kodebog = kb
     tables.problems["kodebog"] = check_codebook(kb, kb_where, name)
     book = Codebook(kb)
@@ -595,7 +537,7 @@ def read_template(path: Path, proj: Project) -> CodingTables:
     locs = [Located(name, SHEETS["sager"], i) for i, _ in rows]
     typed, problems = check_sager(proj, [r for _, r in rows], locs)
     tables.problems["sager"] += problems
-    tables.sager = _canonical_sager(typed, columns)
+    tables.sager = canonical_sager(typed, columns)
     case_locs = {str(r.get("sag")): loc for r, loc in zip(typed, locs)}
 
     # Kodning (wide) and Citater (long)
@@ -642,7 +584,7 @@ def read_template(path: Path, proj: Project) -> CodingTables:
                     "citat_uden_kodning", f"citatet hører til {key[2]!r} i sagen {key[0]!r} ({key[1]}), men den kode er "
                     f"ikke sat i arket {SHEETS['kodning']}", "kode", key[2]))
     tables.problems["kodning"] += check_codings(proj, kb, tables.sager, out_rows, out_locs, case_locs)
-    tables.kodning = _canonical_kodning(out_rows)
+    tables.kodning = canonical_kodning(out_rows)
     return tables
 
 
@@ -923,20 +865,3 @@ def reliability_by_family(kodning: pd.DataFrame, kodebog: pd.DataFrame, sager: p
     out = reliability_table(pairs, by="familie")
     out["kodefamilie"] = [("I alt" if f == "I alt" else book.label(f)) for f in out["familie"]]
     return out[cols]
-
-
-# ------------------------------------------------------------------ readers named by the contracts
-def _reader(project_name: str, table: str):
-    def read(data_dir: Path) -> pd.DataFrame:
-        return read_project(data_dir, project_name).table(table)
-
-    read.__doc__ = f"The canonical ``{table}`` table of the coding project {project_name!r} (raises ReadProblems)."
-    return read
-
-
-read_casekommune_kodebog = _reader("casekommuner", "kodebog")
-read_casekommune_sager = _reader("casekommuner", "sager")
-read_casekommune_kodning = _reader("casekommuner", "kodning")
-read_interview_kodebog = _reader("interviews", "kodebog")
-read_interview_deltagere = _reader("interviews", "sager")
-read_interview_kodning = _reader("interviews", "kodning")

@@ -36,10 +36,10 @@ from .coding import (
     CodingTables,
     Located,
     Project,
-    _canonical_kodebog,
-    _canonical_kodning,
-    _canonical_sager,
     _text,
+    canonical_kodebog,
+    canonical_kodning,
+    canonical_sager,
     check_codebook,
     check_codings,
     check_sager,
@@ -141,7 +141,7 @@ def _parse_codebook(root, ns: str, file: str):
         vals = r.pop("_values")
         r["vaerdier"] = "|".join(v for v, _ in vals) or None
         r["vaerdietiketter"] = "|".join(n for _, n in vals) or None
-    kb = _canonical_kodebog(pd.DataFrame(rows, columns=["kode", "etiket", "overkode", "vaerdier", "vaerdietiketter",
+    kb = canonical_kodebog(pd.DataFrame(rows, columns=["kode", "etiket", "overkode", "vaerdier", "vaerdietiketter",
                                                         "kraevet", "omfatter", "beskrivelse"]))
     return kb, guids, where, problems
 
@@ -243,7 +243,7 @@ def read_qdpx(path: Path, proj: Project) -> CodingTables:
             case_locs_list.append(Located(name, line=case.sourceline))
         typed, problems = check_sager(proj, case_recs, case_locs_list)
         tables.problems["sager"] += problems
-        tables.sager = _canonical_sager(typed, columns)
+        tables.sager = canonical_sager(typed, columns)
         case_locs = {str(r.get("sag")): loc for r, loc in zip(typed, case_locs_list)}
 
         rows: list[dict] = []
@@ -294,7 +294,7 @@ def read_qdpx(path: Path, proj: Project) -> CodingTables:
             for c in src.findall(_q("Coding")):
                 coding(c, sag, kilde, None)
         tables.problems["kodning"] += check_codings(proj, kb, tables.sager, rows, locs, case_locs)
-        tables.kodning = _canonical_kodning(rows)
+        tables.kodning = canonical_kodning(rows)
     return tables
 
 

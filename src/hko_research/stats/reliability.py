@@ -32,14 +32,14 @@ def cohens_kappa(a, b) -> float:
     """Cohen's kappa of two equally long codings of the same items (NaN when undefined)."""
     from statsmodels.stats.inter_rater import cohens_kappa as sm_kappa
 
-    a, b = pd.Series(list(a), dtype=object), pd.Series(list(b), dtype=object)
+    a, b = [str(x) for x in a], [str(x) for x in b]
     if len(a) != len(b):
         raise ValueError("cohens_kappa(): the two codings must have the same length")
-    if not len(a):
+    if not a:
         return float("nan")
-    cats = sorted(set(a) | set(b), key=str)
-    table = pd.crosstab(pd.Categorical(a, categories=cats), pd.Categorical(b, categories=cats), dropna=False)
-    counts = table.reindex(index=cats, columns=cats, fill_value=0).to_numpy(dtype=float)
+    cats = {c: i for i, c in enumerate(sorted(set(a) | set(b)))}
+    counts = np.zeros((len(cats), len(cats)))
+    np.add.at(counts, ([cats[x] for x in a], [cats[y] for y in b]), 1)
     p_row, p_col = counts.sum(1) / counts.sum(), counts.sum(0) / counts.sum()
     if np.isclose(float(p_row @ p_col), 1.0):
         return float("nan")

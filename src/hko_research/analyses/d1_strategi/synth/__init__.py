@@ -188,7 +188,7 @@ def coding_rows(values: dict[int, dict], sager: pd.DataFrame, rng: np.random.Gen
             if v is not None:
                 second[kode] = v
         emit(k, cal["koder"]["kontrol"], second, dates[k] + pd.Timedelta(days=14))
-    return coding._canonical_kodning(rows)
+    return coding.canonical_kodning(rows)
 
 
 def generate(ctx) -> dict:
@@ -200,7 +200,7 @@ def generate(ctx) -> dict:
     typed, problems = coding.check_sager(proj, sager.to_dict("records"), [coding.Located("synth")] * len(sager))
     if problems:  # pragma: no cover - guards the generator
         raise ValueError(problems)
-    tables = coding.CodingTables(kodebog=proj.kodebog(), sager=coding._canonical_sager(typed, list(sager.columns)),
+    tables = coding.CodingTables(kodebog=proj.kodebog(), sager=coding.canonical_sager(typed, list(sager.columns)),
                                  kodning=kodning)
 
     def write(out_dir: Path) -> Path:

@@ -168,7 +168,7 @@ def coding_rows(rng, d: pd.DataFrame, coded: dict[str, set[str]], cal: dict) -> 
             for t in texts:
                 rows.append({"sag": s, "kode": kode, "vaerdi": coding.PRESENT, "koder": cal["koder"]["kontrol"],
                              "kilde": f"Interview {s}", "citat": t, "dato": dates[s] + pd.Timedelta(days=21)})
-    return coding._canonical_kodning(rows)
+    return coding.canonical_kodning(rows)
 
 
 def generate(ctx) -> dict:
@@ -180,7 +180,7 @@ def generate(ctx) -> dict:
     typed, problems = coding.check_sager(proj, d.to_dict("records"), [coding.Located("synth")] * len(d))
     if problems:  # pragma: no cover - guards the generator
         raise ValueError(problems)
-    tables = coding.CodingTables(kodebog=proj.kodebog(), sager=coding._canonical_sager(typed, list(d.columns)),
+    tables = coding.CodingTables(kodebog=proj.kodebog(), sager=coding.canonical_sager(typed, list(d.columns)),
                                  kodning=kodning)
 
     def write(out_dir: Path) -> Path:
