@@ -30,6 +30,10 @@ def run(tmp_path: Path, **params) -> Path:
     return out
 
 
+def by_id_value(rows, rid):
+    return next(r["pipeline_value"] for r in rows if r["id"] == rid)
+
+
 def check_disclosure(out: Path) -> int:
     """No count in 1..MIN-1; no share, mean or kappa shown where its row's counts are masked."""
     masked = 0
@@ -95,7 +99,15 @@ def test_notebook_04_reproduces_chapter_6(tmp_path, default_data_dir):
     ok = [r for r in compared if r["ok"]]
     print(f"\nd4: {len(compared)} compared, {len(ok)} ok; " + ", ".join(
         f"{r['id']} {r['report_value']} vs {r['pipeline_value']}" for r in compared if not r["ok"]))
-    assert len(compared) >= 25 and len(ok) / len(compared) >= 0.95
+    assert len(compared) >= 20 and len(ok) / len(compared) >= 0.95
+    # the report's contradictions, each with its reason (reference/reproduction_conflicts.yaml)
+    assert {r["id"] for r in rows if r["status"] == reproduction.STATUS_CONFLICT} == {
+        "d4_s61_borgere_selvstaendige", "d4_s61_brugere_erfaring_fortrinsadgang", "d4_s61_borgere_psykisk",
+        "d4_s631_taet_kontakt", "d4_s623_arbejdsgivere_fastholde", "d4_s623_arbejdsgivere_oekonomisk",
+        "d4_s64_arbejdsgivere_parate", "d4_s64_arbejdsgivere_socialt_ansvar"}
+    assert all(reproduction.load_conflicts()[r["id"]].strip() for r in rows if r["status"] == reproduction.STATUS_CONFLICT)
+    # a conflict still shows the value the pipeline computed: the nearest whole number of interviews
+    assert by_id_value(rows, "d4_s623_arbejdsgivere_fastholde") == 19 / 24
     by_id = {r["id"]: r for r in rows}
     assert by_id["d4_s622_selvstaendige_antal"]["pipeline_value"] == 11
     assert by_id["d4_s622_selvstaendige_landmaend"]["status"] == reproduction.STATUS_SUPPRESSED  # 4 farmers < 5
