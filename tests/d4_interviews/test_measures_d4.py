@@ -83,3 +83,28 @@ def test_levels_for_a_selection_and_none():
     assert d.loc[(d["niveau"] == ALLE_CASE) & (d["gruppe"] == "borger"), "antal"].item() == 4
     B = data(Sel(kommuner=(851,)))
     assert set(deltagere.tabel_61_deltagere(B)["niveau"]) == {ALLE_CASE}
+
+
+def test_targets_suppressed_by_default_are_consistent_at_min_cell_size_1(default_data_dir):
+    """The farmers among the self-employed (4 of 11) are suppressed in the default run; compared
+    with min_cell_size 1 they are consistent with the report's "en tredjedel" (l.1827)."""
+    from hko_research import registry
+    from hko_research.analyses.d4_interviews import tables
+    from hko_research.params import load_params
+    from hko_research.paths import PACKAGE_DIR, PARAMS_DIR
+    from hko_research.publishing import reproduction
+    from hko_research.publishing.targets import load_spec, record
+
+    P = load_params(PARAMS_DIR / "default.yaml")
+    R = tables.resultater(tables.load(P))
+    spec = load_spec(PACKAGE_DIR / "analyses" / "d4_interviews" / "targets.yaml")
+    A = registry.get("d4_interviews")
+    by_min = {}
+    for m in (5, 1):
+        values, _ = record(spec, R, m, sums=tables.SUMS, basis=A.basis, notebook=A.notebook, analysis=A.name,
+                           prefixes=A.target_prefixes)
+        by_min[m] = {r["id"]: r for r in reproduction.compare([(k, repr(v)) for k, v in values.items()])}
+    hidden = [i for i, r in by_min[5].items() if r["status"] == reproduction.STATUS_SUPPRESSED]
+    assert hidden == ["d4_s622_selvstaendige_landmaend"]
+    assert by_min[1]["d4_s622_selvstaendige_landmaend"]["status"] == reproduction.STATUS_OK
+    assert by_min[1]["d4_s622_selvstaendige_landmaend"]["pipeline_value"] == pytest.approx(4 / 11)
