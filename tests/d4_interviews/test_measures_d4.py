@@ -100,10 +100,10 @@ def test_targets_suppressed_by_default_are_consistent_at_min_cell_size_1(default
     spec = load_spec(PACKAGE_DIR / "analyses" / "d4_interviews" / "targets.yaml")
     A = registry.get("d4_interviews")
     by_min = {}
-    for m in (5, 1):
-        values, _ = record(spec, R, m, sums=tables.SUMS, basis=A.basis, notebook=A.notebook, analysis=A.name,
+    for size in (5, 1):
+        values, _ = record(spec, R, size, sums=tables.SUMS, basis=A.basis, notebook=A.notebook, analysis=A.name,
                            prefixes=A.target_prefixes)
-        by_min[m] = {r["id"]: r for r in reproduction.compare([(k, repr(v)) for k, v in values.items()])}
+        by_min[size] = {r["id"]: r for r in reproduction.compare([(k, repr(v)) for k, v in values.items()])}
     hidden = [i for i, r in by_min[5].items() if r["status"] == reproduction.STATUS_SUPPRESSED]
     assert hidden == ["d4_s622_selvstaendige_landmaend"]
     assert by_min[1]["d4_s622_selvstaendige_landmaend"]["status"] == reproduction.STATUS_OK
