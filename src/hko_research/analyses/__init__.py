@@ -3,5 +3,6 @@ from .d0_datagrundlag import ANALYSIS as _d0
 from .d1_strategi import ANALYSIS as _d1
 from .d3_brug import ANALYSIS as _d3
 from .d4_interviews import ANALYSIS as _d4
+from .puljeevaluering import ANALYSIS as _pulje
 
-REGISTRY = (_d0, _d1, _d3, _d4)
+REGISTRY = (_d0, _d1, _d3, _d4, _pulje)
