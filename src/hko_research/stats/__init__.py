@@ -1,7 +1,8 @@
 """Statistics shared by the analyses: shares and CIs (shares), cluster-robust regression and model
-tables (models), survey estimates with design-based uncertainty (survey). Each method once; the
-analyses call these, never their own copies."""
+tables (models), coder reliability (reliability), survey estimates with design-based uncertainty
+(survey). Each method once; the analyses call these, never their own copies."""
 from .models import ClusteredFit, fit_clustered, model_table
+from .reliability import agreement, cohens_kappa, reliability_table
 from .shares import distribution_rows, proportion_ci, share, share_row, share_with_ci
 from .survey import (
     TALLIES,
@@ -14,5 +15,5 @@ from .survey import (
 )
 
 __all__ = ["share", "proportion_ci", "share_with_ci", "share_row", "distribution_rows",
-           "ClusteredFit", "fit_clustered", "model_table", "TALLIES", "TALLY_LABELS", "tally_weights",
-           "survey_sample", "SurveyDesign", "survey_shares", "survey_means"]
+           "ClusteredFit", "fit_clustered", "model_table", "agreement", "cohens_kappa", "reliability_table",
+           "TALLIES", "TALLY_LABELS", "tally_weights", "survey_sample", "SurveyDesign", "survey_shares", "survey_means"]
