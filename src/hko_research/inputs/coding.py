@@ -865,3 +865,53 @@ def reliability_by_family(kodning: pd.DataFrame, kodebog: pd.DataFrame, sager: p
     out = reliability_table(pairs, by="familie")
     out["kodefamilie"] = [("I alt" if f == "I alt" else book.label(f)) for f in out["familie"]]
     return out[cols]
+
+
+@dataclass
+class CodedCases:
+    """The analysis frames of one coding project: codebook, cases, codings and ``wide`` (one row
+    per case with its attributes and its responsible coder's value of every codable code).
+    Delanalyse 1 (a case = a casekommune) and 4 (a case = an interview) extend it."""
+
+    P: Any
+    kodebog: pd.DataFrame
+    sager: pd.DataFrame
+    kodning: pd.DataFrame
+    wide: pd.DataFrame
+
+    def __post_init__(self):
+        self.book = Codebook(self.kodebog)
+
+    def levels(self) -> list[tuple[str, pd.DataFrame]]:
+        """[(niveau, cases)]: the selected casekommuner's cases (when some but not all casekommuner
+        are selected) and all cases."""
+        from ..levels import case_levels
+
+        return case_levels(self.wide, self.P)
+
+
+def reliability_per_level(data: CodedCases, cases_column: str) -> pd.DataFrame:
+    """Per level of ``data``: agreement and Cohen's kappa per code family of the cases a second
+    coder coded too; ``cases_column`` names the count of double-coded cases (``kommuner`` when a
+    case is a kommune, ``n`` when it is a person)."""
+    rows = []
+    for niveau, cases in data.levels():
+        sager = data.sager.loc[data.sager["sag"].isin(cases["sag"])]
+        kod = data.kodning.loc[data.kodning["sag"].isin(sager["sag"])]
+        t = reliability_by_family(kod, data.kodebog, sager)
+        if t.empty:
+            continue
+        t = t.rename(columns={"sager": cases_column})
+        t.insert(0, "niveau", niveau)
+        rows.append(t)
+    cols = ["niveau", "familie", "kodefamilie", cases_column, "vurderinger", "enighed", "kappa"]
+    return pd.concat(rows, ignore_index=True)[cols] if rows else pd.DataFrame(columns=cols)
+
+
+def checked_tables(proj: Project, sager: pd.DataFrame, kodning: pd.DataFrame) -> CodingTables:
+    """A generator's cases and codings as the canonical tables, with the cases checked by the same
+    rules as a delivered file (a generator bug fails here, not in a user's validation report)."""
+    typed, problems = check_sager(proj, sager.to_dict("records"), [Located("synth")] * len(sager))
+    if problems:  # pragma: no cover - guards the generators
+        raise ValueError(problems)
+    return CodingTables(kodebog=proj.kodebog(), sager=canonical_sager(typed, list(sager.columns)), kodning=kodning)

@@ -9,39 +9,24 @@ to the number of key persons (l.670).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
 from ...inputs import coding
 from ...inputs.contracts import read_input
 from ...kommuner import kommune_navn
-from ...levels import case_levels
 
 PROJECT = "casekommuner"
 
 
 @dataclass
-class D1:
+class D1(coding.CodedCases):
     """The analysis frames: ``wide`` has one row per casekommune (kommunekode) with its attributes
     and one column per codable code (the category, or True/False for a presence code)."""
 
-    P: object
-    kodebog: pd.DataFrame
-    sager: pd.DataFrame
-    kodning: pd.DataFrame
-    wide: pd.DataFrame
-    kommunetypologi: pd.DataFrame
-    befolkning: pd.Series
-    book: coding.Codebook = field(init=False)
-
-    def __post_init__(self):
-        self.book = coding.Codebook(self.kodebog)
-
-    def levels(self) -> list[tuple[str, pd.DataFrame]]:
-        """[(niveau, kommuner)]: the selected casekommuner (when some but not all are selected) and
-        all casekommuner."""
-        return case_levels(self.wide, self.P)
+    kommunetypologi: pd.DataFrame = None
+    befolkning: pd.Series = None
 
     @property
     def selected(self) -> pd.DataFrame:

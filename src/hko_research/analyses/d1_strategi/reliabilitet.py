@@ -10,19 +10,8 @@ from .load import D1
 
 
 def reliabilitet(B: D1) -> pd.DataFrame:
-    """Per level: the double-coded kommuner's agreement and kappa per code family."""
-    rows = []
-    for niveau, f in B.levels():
-        sager = B.sager.loc[B.sager["kommunekode"].astype(int).isin(f["kommunekode"])]
-        kod = B.kodning.loc[B.kodning["sag"].isin(sager["sag"])]
-        t = coding.reliability_by_family(kod, B.kodebog, sager)
-        if t.empty:
-            continue
-        t = t.rename(columns={"sager": "kommuner"})
-        t.insert(0, "niveau", niveau)
-        rows.append(t)
-    cols = ["niveau", "familie", "kodefamilie", "kommuner", "vurderinger", "enighed", "kappa"]
-    return pd.concat(rows, ignore_index=True)[cols] if rows else pd.DataFrame(columns=cols)
+    """Per level: the double-coded cases' agreement and kappa per code family."""
+    return coding.reliability_per_level(B, "kommuner")
 
 
 def typologi_kontrol(B: D1) -> pd.DataFrame:

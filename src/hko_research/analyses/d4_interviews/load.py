@@ -4,35 +4,19 @@
 once per interview however many passages were coded."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
 from ...inputs import coding
 from ...inputs.contracts import read_input
-from ...levels import case_levels
 from ...vocabulary import ORDNINGER
 
 
 @dataclass
-class D4:
+class D4(coding.CodedCases):
     """``wide``: one row per interview (sag) with its attributes and one True/False column per
     codable theme."""
-
-    P: object
-    kodebog: pd.DataFrame
-    sager: pd.DataFrame
-    kodning: pd.DataFrame
-    wide: pd.DataFrame
-    book: coding.Codebook = field(init=False)
-
-    def __post_init__(self):
-        self.book = coding.Codebook(self.kodebog)
-
-    def levels(self) -> list[tuple[str, pd.DataFrame]]:
-        """[(niveau, interviews)]: the selected casekommuner's interviews (when some but not all
-        casekommuner are selected) and all interviews."""
-        return case_levels(self.wide, self.P)
 
 
 def wide_coding(kodebog: pd.DataFrame, sager: pd.DataFrame, kodning: pd.DataFrame) -> pd.DataFrame:

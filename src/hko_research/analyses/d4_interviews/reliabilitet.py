@@ -11,15 +11,5 @@ from .load import D4
 
 
 def reliabilitet(B: D4) -> pd.DataFrame:
-    rows = []
-    for niveau, w in B.levels():
-        sager = B.sager.loc[B.sager["sag"].isin(w["sag"])]
-        kod = B.kodning.loc[B.kodning["sag"].isin(sager["sag"])]
-        t = coding.reliability_by_family(kod, B.kodebog, sager)
-        if t.empty:
-            continue
-        t = t.rename(columns={"sager": "n"})
-        t.insert(0, "niveau", niveau)
-        rows.append(t)
-    cols = ["niveau", "familie", "kodefamilie", "n", "vurderinger", "enighed", "kappa"]
-    return pd.concat(rows, ignore_index=True)[cols] if rows else pd.DataFrame(columns=cols)
+    """Per level: the double-coded cases' agreement and kappa per code family."""
+    return coding.reliability_per_level(B, "n")

@@ -197,11 +197,7 @@ def generate(ctx) -> dict:
     proj = coding.project(PROJECT)
     sager, values = case_coding(ctx.outputs["kommunetypologi"], rng, cal)
     kodning = coding_rows(values, sager, rng, cal)
-    typed, problems = coding.check_sager(proj, sager.to_dict("records"), [coding.Located("synth")] * len(sager))
-    if problems:  # pragma: no cover - guards the generator
-        raise ValueError(problems)
-    tables = coding.CodingTables(kodebog=proj.kodebog(), sager=coding.canonical_sager(typed, list(sager.columns)),
-                                 kodning=kodning)
+    tables = coding.checked_tables(proj, sager, kodning)
 
     def write(out_dir: Path) -> Path:
         return coding.write_template(proj, out_dir / f"{proj.fil}.xlsx", tables)

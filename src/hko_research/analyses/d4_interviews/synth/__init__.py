@@ -177,11 +177,7 @@ def generate(ctx) -> dict:
     proj = coding.project(PROJECT)
     d = participants(rng, cal)
     kodning = coding_rows(rng, d, themes(rng, d, cal), cal)
-    typed, problems = coding.check_sager(proj, d.to_dict("records"), [coding.Located("synth")] * len(d))
-    if problems:  # pragma: no cover - guards the generator
-        raise ValueError(problems)
-    tables = coding.CodingTables(kodebog=proj.kodebog(), sager=coding.canonical_sager(typed, list(d.columns)),
-                                 kodning=kodning)
+    tables = coding.checked_tables(proj, d, kodning)
 
     def write(out_dir: Path) -> Path:
         from ....inputs.qdpx import write_qdpx
