@@ -1,4 +1,4 @@
-"""Command line: ``hko-research {run,validate,synth,import}``.
+"""Command line: ``hko-research {run,validate,synth,import,template}``.
 
 Heavy libraries are imported inside the sub-commands so that a cache-hit ``run`` stays fast.
 """
@@ -48,6 +48,25 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_template(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .inputs import coding
+
+    proj, out = coding.project(args.project), Path(args.out)
+    if out.suffix.lower() == ".qdc":
+        from .inputs.qdpx import write_qdc
+
+        path = write_qdc(proj.kodebog(), out, proj.name)
+    elif out.suffix.lower() == ".xlsx":
+        path = coding.write_template(proj, out)
+    else:
+        print(f"{out}: skriv skabelonen som .xlsx (kodeskabelon) eller .qdc (REFI-QDA-kodebog)", file=sys.stderr)
+        return 2
+    print(path)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hko-research", description=__doc__.splitlines()[0])
     parser.add_argument("--debug", action="store_true", help="show the full traceback of an error")
@@ -77,6 +96,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--chunk-rows", type=int, default=200_000)
     p.add_argument("--columns", nargs="*", default=None, help="keep only these columns (case-insensitive)")
     p.set_defaults(func=_cmd_import)
+
+    from .paths import CONTRACTS_DIR
+
+    p = sub.add_parser("template", help="write a coding template (.xlsx, drop-down lists) or REFI-QDA codebook (.qdc) "
+                                        "from a codebook in data_contracts/kodeboeger/")
+    p.add_argument("project", choices=sorted(x.stem for x in (CONTRACTS_DIR / "kodeboeger").glob("*.yaml")))
+    p.add_argument("--out", required=True, help="e.g. casekommune_kodning.xlsx or kodebog.qdc")
+    p.set_defaults(func=_cmd_template)
     return parser
 
 

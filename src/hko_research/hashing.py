@@ -22,7 +22,8 @@ from .paths import CONTRACTS_DIR, MAPPINGS_DIR, PACKAGE_DIR, PROJECT_ROOT
 
 ANALYSES_DIR = PACKAGE_DIR / "analyses"
 # Read by the runner itself at every run (not baked into cached notebook results).
-_CODE_HASH_EXCLUDE = {"report_targets.csv", "report_targets_notes.md", "reproduction_conflicts.yaml"}
+_CODE_HASH_EXCLUDE = {"report_targets.csv", "report_targets_notes.md", "reproduction_conflicts.yaml",
+                      "reproduction_derived.yaml"}
 CACHE_FORMAT = 2
 KERNEL_NAME = "python3"
 

@@ -120,9 +120,12 @@ def kommunestoerrelse(befolkning):
 
 # Footnote 30 (l.1353) and the Figur 39/40 notes (l.2211): 1-32 / 33-66 / 67-98.
 RAMMEVILKAAR_BAANDS = (("vanskelige", 1, 32), ("mellem", 33, 66), ("gode", 67, 98))
+# Chapter 4's own split (l.769, repeated in 9.2 l.2514): «1) Mindst favorable rammevilkår = nr. 1-33,
+# 2) Mellem favorable rammevilkår = nr. 34-66, og 3) Mest favorable rammevilkår = nr. 67-98».
+RAMMEVILKAAR_BAANDS_KAP4 = (("mindst_favorable", 1, 33), ("mellem", 34, 66), ("mest_favorable", 67, 98))
 
 
-def rammevilkaar_band(rang):
+def rammevilkaar_band(rang, baands=RAMMEVILKAAR_BAANDS):
     """VIVE rammevilkår rank (1 = least favourable) -> 'vanskelige' (1-32, "bund-32"), 'mellem'
     (33-66), 'gode' (67-98, "top-32").
 
@@ -132,13 +135,14 @@ def rammevilkaar_band(rang):
     Mellem: 33-66 og Gode rammevilkår 67-98». Chosen because it is the split chapter 5 uses (l.1285
     «de 32 kommuner med bedst rammevilkår»). Sections 4.1/9.2 (l.769, l.2514) say 1-33/34-66/67-98;
     that is a documented conflict (report_targets_notes.md 1a.20). Ranks outside 1-98 -> missing.
+    ``baands`` = :data:`RAMMEVILKAAR_BAANDS_KAP4` gives chapter 4's split (delanalyse 2).
     """
     import pandas as pd
 
     scalar = np.ndim(rang) == 0
     r = pd.to_numeric(pd.Series([rang] if scalar else rang), errors="coerce").astype(float)
-    conds = [(r >= lo) & (r <= hi) for _, lo, hi in RAMMEVILKAAR_BAANDS]
-    out = pd.Series(np.select(conds, [b for b, _, _ in RAMMEVILKAAR_BAANDS], default=""),
+    conds = [(r >= lo) & (r <= hi) for _, lo, hi in baands]
+    out = pd.Series(np.select(conds, [b for b, _, _ in baands], default=""),
                     index=r.index, dtype=object).replace("", None)
     return out.iloc[0] if scalar else out
 

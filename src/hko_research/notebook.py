@@ -94,19 +94,22 @@ class Session:
                   sums: Mapping[str, Sequence] | None = None) -> int:
         """Record the analysis's report targets: the look-ups of ``analyses/<name>/targets.yaml``
         plus ``computed(picker)`` (code for extremes, sums, differences), read from ``results``
-        after the same disclosure step as publication. Only when ``when`` (default: the report's
-        own setting, :attr:`RunParams.is_report_setting`). Returns the number of values."""
+        after the same disclosure step as publication, and the details of every target id
+        (``reproduction/<notebook>.json``: suppressed or missing, aliases, reasons). Only when
+        ``when`` (default: the report's own setting, :attr:`RunParams.is_report_setting`).
+        Returns the number of values."""
         from .paths import PACKAGE_DIR
-        from .publishing.targets import TablePicker, evaluate, load_spec
+        from .publishing.targets import load_spec, record, write_details
 
         if not (self.P.is_report_setting if when is None else when):
             return 0
-        picker = TablePicker(results, self.P.min_cell_size, sums=sums, basis=self.analysis.basis,
-                             keys=self.analysis.keys)
-        spec = load_spec(PACKAGE_DIR / "analyses" / self.analysis.name / "targets.yaml")
-        values = evaluate(spec, picker, computed(picker) if computed is not None else None)
+        A = self.analysis
+        spec = load_spec(PACKAGE_DIR / "analyses" / A.name / "targets.yaml")
+        values, details = record(spec, results, self.P.min_cell_size, computed, sums=sums, basis=A.basis,
+                                 keys=A.keys, notebook=A.notebook, analysis=A.name, prefixes=A.target_prefixes)
         for tid, value in values.items():
             self.pub.reproduce(tid, value)
+        write_details(self.pub.reproduction_dir / f"{self.pub.notebook}.json", details)
         return len(values)
 
     def finish(self) -> Quiet:

@@ -232,6 +232,10 @@ def run(
     if repro is not None:
         share = f"{100 * repro['share_ok']:.0f} pct." if repro["share_ok"] is not None else "–"
         print(f"  reproduktion: {repro['ok']} af {repro['compared']} inden for tolerancen ({share})")
+        rc = _reproduction_counts(run_dir)
+        if rc:
+            print("  mål i rapporten: " + ", ".join(f"{v} {k}" for k, v in rc["per_status"].items())
+                  + f" (i alt {rc['targets']}; {rc['distinct_values']} forskellige beregnede værdier)")
     if repro_error:
         print(f"  reproduktion fejlede: {repro_error}", file=sys.stderr)
     print(f"  i alt {time.perf_counter() - t_start:.1f} s")
@@ -657,6 +661,16 @@ def _gather_reproduction(params, tmp: Path, results: list[NotebookResult]):
     return reproduction.summarise(rows), None
 
 
+def _reproduction_counts(run_dir: Path) -> dict | None:
+    """Counts of every report target per status and per delanalyse (None without reproduction.csv)."""
+    path = run_dir / "reproduction.csv"
+    if not path.exists():
+        return None
+    from .publishing import reproduction
+
+    return reproduction.counts(path)
+
+
 def _move_into_place(tmp: Path, output_dir: Path, name: str, created: datetime) -> Path:
     """os.replace the finished temp folder to <name>-<timestamp>, adding -2, -3, ... if taken."""
     base = f"{name}-{created.strftime('%Y%m%d-%H%M%S')}"
@@ -800,6 +814,7 @@ def _index_context(params, results, validation: _Validation, repro, repro_error,
         "tables": [p.relative_to(tmp).as_posix() for p in sorted((tmp / "tables").rglob("*")) if p.is_file()],
         "figures": _figures(tmp),
         "reproduction": repro,
+        "reproduction_counts": _reproduction_counts(tmp),
         "reproduction_error": repro_error,
         "is_report_setting": bool(getattr(params, "is_report_setting", False)),
         "git_commit": git.get("commit"),
@@ -836,6 +851,7 @@ def _manifest(params, results, validation: _Validation, repro, repro_error, data
             "error": None if r.error is None else {"ename": r.error["ename"], "evalue": r.error["evalue"]},
         } for r in results],
         "reproduction": repro,
+        "reproduction_counts": _reproduction_counts(tmp),
         "reproduction_error": repro_error,
         "runner": {"jobs": jobs, "force": force, "kernel": KERNEL_NAME,
                    "seconds_before_manifest": round(total_seconds, 3)},

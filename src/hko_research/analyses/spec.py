@@ -20,6 +20,7 @@ class Analysis:
     csv_inputs: tuple[str, ...] = ()   # generated inputs written as CSV (the rest Parquet, or FileWriter)
     target_prefixes: tuple[str, ...] = ()  # report_targets.csv ids this analysis reproduces ("d3_")
     depends_on: tuple[str, ...] = ()   # analyses whose code (and frames) this one reuses
+    synth_after: tuple[str, ...] = ()  # analyses whose generators must run before this one's (ctx.outputs)
     # Disclosure exceptions to the shared column rules (publishing.columns): derived column ->
     # the counts it is computed from, and extra key columns that are never masked.
     basis: Mapping[str, tuple[str, ...]] = field(default_factory=dict)

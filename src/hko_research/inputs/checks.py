@@ -163,7 +163,8 @@ def validate_file(path: Path, contract: Contract, collect: _Collector, status: I
             if len(df) == 0:
                 collect.add(Failure(label, None, "empty_file", None, "the file has no rows"))
         except ReadProblem as problem:
-            collect.add(Failure(problem.file or label, problem.column, problem.check, problem.row, problem.message))
+            for p in getattr(problem, "problems", ()) or (problem,):  # a reader may report several at once
+                collect.add(Failure(p.file or label, p.column, p.check, p.row, p.message))
         except Exception as exc:
             collect.add(Failure(label, None, "readable", None, f"{type(exc).__name__}: {exc}"))
         return
@@ -238,6 +239,8 @@ def _check_relations(data_dir: Path, contracts: dict[str, Contract], paths: dict
                 for pos in np.flatnonzero(orphan.to_numpy()):
                     collect.add(Failure(paths[src_name].name, col, f"relation:{rel['to']}", int(pos) + 1,
                                         _redact(contracts[src_name], col, typed.iloc[pos])))
+        except ReadProblem:
+            continue  # an input its reader refused: its own problems are already reported
         except Exception as exc:
             collect.add(Failure(paths[src_name].name, src_col, f"relation:{rel['to']}", None, f"could not check: {exc}"))
 

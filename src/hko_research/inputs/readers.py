@@ -28,10 +28,29 @@ class ReadProblem(Exception):
     row: int | None = None
     column: str | None = None
     value: object = None
+    sheet: str | None = None  # the worksheet of a workbook
 
     def __str__(self) -> str:
-        where = "".join([f", row {self.row}" if self.row else "", f", column {self.column}" if self.column else ""])
+        where = "".join([f", sheet {self.sheet}" if self.sheet else "", f", row {self.row}" if self.row else "",
+                         f", column {self.column}" if self.column else ""])
         return f"{self.file}{where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class ReadProblems(ReadProblem):
+    """Several problems found in one source (e.g. every coding mistake in a workbook), reported
+    together; ``problems`` holds each located :class:`ReadProblem`, the fields the first one."""
+
+    problems: tuple = ()
+
+    @classmethod
+    def of(cls, problems: list[ReadProblem]) -> "ReadProblems":
+        first = problems[0]
+        return cls(first.file, first.check, first.message, row=first.row, column=first.column, value=first.value,
+                   sheet=first.sheet, problems=tuple(problems))
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems) or super().__str__()
 
 
 @dataclass(frozen=True)

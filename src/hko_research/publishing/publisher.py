@@ -38,7 +38,8 @@ from .labels import SUPPRESSED as L_SUPPRESSED
 __all__ = ["Publisher", "TABLE_NAME_RE", "count_columns", "check_name", "SYNTHETIC_NOTE", "SUPPRESSED_MARK", "styled",
            "display_frame", "table_html", "read_table"]
 
-TABLE_NAME_RE = re.compile(r"^(?:(?:tabel|figur)_\d+[a-z]?_[a-z0-9_]+|(?:bilag|kort|trend)_[a-z0-9_]+)$")
+# "p" numbers the puljeevaluering's own tables (tabel_p1_...), outside the report's numbering.
+TABLE_NAME_RE = re.compile(r"^(?:(?:tabel|figur)_p?\d+[a-z]?_[a-z0-9_]+|(?:bilag|kort|trend)_[a-z0-9_]+)$")
 SYNTHETIC_NOTE = "Syntetiske data – ikke rigtige registerdata"
 SYNTHETIC_COLUMN = "datagrundlag"
 SVG_HASHSALT = "hko-research"

@@ -68,14 +68,51 @@ class SynthContext:
 Generator = Callable[[SynthContext], dict[str, pd.DataFrame]]
 
 
+def _must_follow(a, by_name) -> list[str]:
+    """The analyses whose generators must run before ``a``'s: its ``synth_after`` and the
+    registered analyses it ``depends_on`` (it reuses their frames)."""
+    return [*a.synth_after, *(n for n in a.depends_on if n in by_name and n not in a.synth_after)]
+
+
+def generator_order(analyses) -> list:
+    """``analyses`` in registry order, except that each comes after the analyses named in its
+    ``synth_after`` or ``depends_on`` (stable: otherwise the registry order is kept). Raises
+    ValueError for an unknown ``synth_after`` name or a cycle."""
+    by_name = {a.name: a for a in analyses}
+    for a in analyses:
+        unknown = [n for n in a.synth_after if n not in by_name]
+        if unknown:
+            raise ValueError(f"{a.name}: synth_after names unregistered analyses {unknown}")
+    done: list = []
+    placed: set[str] = set()
+    visiting: set[str] = set()
+
+    def place(a) -> None:
+        if a.name in placed:
+            return
+        if a.name in visiting:
+            raise ValueError(f"synth_after cycle through {a.name}")
+        visiting.add(a.name)
+        for n in _must_follow(a, by_name):
+            place(by_name[n])
+        visiting.discard(a.name)
+        placed.add(a.name)
+        done.append(a)
+
+    for a in analyses:
+        place(a)
+    return done
+
+
 def _generators() -> list[tuple[str, Generator]]:
     """The shared population first, then every registered analysis's generator, in registry order
+    except that an analysis runs after the analyses it ``depends_on`` or names in ``synth_after``
     (a later generator sees the earlier ones' frames in ``ctx.outputs``)."""
     from ..registry import analyses
     from .population import generate_befolkning
 
     gens: list[tuple[str, Generator]] = [("befolkning", generate_befolkning)]
-    for analysis in analyses():
+    for analysis in generator_order(analyses()):
         gen = analysis.load_generator()
         if gen is not None:
             gens.append((analysis.name, gen))

@@ -1,7 +1,8 @@
 """Delanalyse 3 — jobcentrenes brug af HKO (report chapter 5), notebook ``03_brug_af_hko``.
 
 load.py (the analysis frames), measures.py (each measure once, with the report's definition),
-one table module per report section (tables.py lists them), targets.py (report ids), synth/
+one table module per report section (tables.py lists them), targets.yaml (every d3_ report id: a
+look-up, an alias, code, or not computed with the reason) with targets.py (the code), synth/
 (the synthetic registers and municipal data, calibrated in synth/calibration_*.yaml),
 definitions.md (the operational definitions, def. #).
 """
@@ -23,5 +24,7 @@ ANALYSIS = Analysis(
     csv_inputs=("regnskab", "fuldtidspersoner", "rammevilkaar", "kommunetypologi", "noegleperson_survey",
                 "ressourceestimat", "sagsgennemgang"),
     target_prefixes=("d3_",),
-    basis={name: _PA_HM for name in ("udgift_pa_hm", "udgiftsandel", "difference", "hoejere_end_forventet")},
+    # the longest duration in the case review is computed from its n cases (sagsgennemgang_oversigt)
+    basis={**{name: _PA_HM for name in ("udgift_pa_hm", "udgiftsandel", "difference", "hoejere_end_forventet")},
+           "maksimum": ("n",)},
 )

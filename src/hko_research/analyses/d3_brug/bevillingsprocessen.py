@@ -95,6 +95,44 @@ def sagsgennemgang_oversigt(b: BrugData) -> pd.DataFrame:
             t = so["tidsbegraenset"].astype("boolean").fillna(False).to_numpy(bool)
             mdr = pd.to_numeric(so.loc[t, "varighed_mdr"], errors="coerce").dropna()
             rows.append({**k, "maal": "gns. varighed tidsbegrænsede (mdr.)", "n": len(mdr),
-                         "gennemsnit": float(mdr.mean()) if len(mdr) else np.nan})
+                         "gennemsnit": float(mdr.mean()) if len(mdr) else np.nan,
+                         "maksimum": float(mdr.max()) if len(mdr) else np.nan})
     out = pd.DataFrame(rows)
     return out.loc[out["n"] > 0].reset_index(drop=True)  # n == 0: the field is not recorded for that ordning
+
+
+def opfoelgning_kommuner(b: BrugData) -> pd.DataFrame:
+    """5.6 (l.1689, l.1691): per casekommune, the share of its PA cases that are (not) time-limited
+    and the share of its HM cases given as udlån (cases where it is recorded)."""
+    rows = []
+    for kode, s in b.sager.groupby("kommunekode", sort=True):
+        pa, hm = s.loc[s["ordning"] == "pa"], s.loc[s["ordning"] == "hm"]
+        t = pa["tidsbegraenset"].astype("boolean")
+        rows.append({**share_row(t, kommunekode=int(kode), ordning=ORDNING_NAVN["pa"]), "maal": "tidsbegrænset"})
+        rows.append({**share_row(~t, kommunekode=int(kode), ordning=ORDNING_NAVN["pa"]), "maal": "ikke tidsbegrænset"})
+        u = hm["udlaan_tilskud"].astype("string")
+        rows.append({**share_row((u == "udlaan").astype("boolean").where(u.notna()), kommunekode=int(kode),
+                                 ordning=ORDNING_NAVN["hm"]), "maal": "udlån"})
+    return pd.DataFrame(rows)
+
+
+def ressource_intervaller(b: BrugData) -> pd.DataFrame:
+    """5.6 (l.1661-1669): the casekommuners' estimated ranges of hours per case (``timer_min`` to
+    ``timer_max``), per ordning: how many kommuner give each range, most common first; and, per
+    ordning, the kommuner whose whole range is at most 3 hours (HM: «ca. halvdelen ... 1-3 timer»)."""
+    r = b.ressource.dropna(subset=["timer_min", "timer_max"])
+    rows = []
+    for o in ("pa", "hm", "is", "fa"):
+        s = r.loc[r["ordning"] == o]
+        n = len(s)
+        cnt = s.groupby(["timer_min", "timer_max"]).size().reset_index(name="antal")
+        cnt = cnt.sort_values(["antal", "timer_min", "timer_max"], ascending=[False, True, True], kind="stable")
+        for rang, x in enumerate(cnt.itertuples(), start=1):
+            rows.append({"ordning": ORDNING_NAVN[o], "gruppe": "interval", "rang": rang, "timer_min": float(x.timer_min),
+                         "timer_max": float(x.timer_max), "antal": int(x.antal), "n": n, "andel": share(int(x.antal), n)})
+        low = s.loc[s["timer_max"] <= 3]
+        rows.append({"ordning": ORDNING_NAVN[o], "gruppe": "højst 3 timer", "rang": np.nan,
+                     "timer_min": float(low["timer_min"].min()) if len(low) else np.nan,
+                     "timer_max": float(low["timer_max"].max()) if len(low) else np.nan,
+                     "antal": len(low), "n": n, "andel": share(len(low), n)})
+    return pd.DataFrame(rows)

@@ -39,13 +39,12 @@ def tabel_14(b: BrugData, top: int = 5) -> pd.DataFrame:
             k = {"niveau": niveau, "ordning": ORDNING_NAVN[o]}
             for c in KATEGORIER:
                 rows.append({**share_row(fl[c], **k, tema="funktionsnedsættelse"), "kategori": c})
-            codes = pd.concat([fl["_f1"], fl["_f2"].where(fl["_f2"] != fl["_f1"])]).dropna()
-            freq = codes.value_counts()
-            freq = freq.sort_index().sort_values(ascending=False, kind="stable")
-            for rank, (code, a) in enumerate(freq.head(top).items(), start=1):
-                lo, hi = proportion_ci(int(a), n)
-                rows.append({**k, "tema": f"top-{top}", "kategori": f"{rank}. {navne.get(code, code)}",
-                             "kode": code, "antal": int(a), "n": n, "andel": share(int(a), n), "ci_nedre": lo, "ci_oevre": hi})
+            top_ = M.top_funktionsnedsaettelser(so["funktionsnedsaettelse_1"], so["funktionsnedsaettelse_2"], n)
+            for r in top_.head(top).itertuples():
+                lo, hi = proportion_ci(int(r.antal), n)
+                rows.append({**k, "tema": f"top-{top}", "kategori": f"{r.rang}. {navne.get(r.kode, r.kode)}",
+                             "kode": r.kode, "rang": int(r.rang), "antal": int(r.antal), "n": n, "andel": r.andel,
+                             "ci_nedre": lo, "ci_oevre": hi})
             d = so["dobbeltdiagnose"].astype("boolean")
             lab = pd.Series(np.where(d.fillna(False), "dobbeltdiagnose", "enkeltdiagnose"), index=so.index).where(d.notna())
             for r in distribution_rows(lab, ["enkeltdiagnose", "dobbeltdiagnose"], **k, tema="multisygdom"):
@@ -53,18 +52,23 @@ def tabel_14(b: BrugData, top: int = 5) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 def diagnose_andele(b: BrugData) -> pd.DataFrame:
-    """Share of all reviewed cases per ordning with each specific impairment (case review)."""
+    """Share of all reviewed cases per ordning with each impairment of the code list (zero where no
+    case has it), with its rank among the specific impairments (def. 22; ``andet`` is not ranked)."""
+    koder = list(read_mapping(MAPPINGS_DIR / "funktionsnedsaettelser.csv")["kode"])
     rows = []
     s = b.sager
     for o in ("pa", "hm", "is", "fa"):
         so = s.loc[s["ordning"] == o]
         n = len(so)
-        codes = pd.concat([so["funktionsnedsaettelse_1"].astype("string"),
-                           so["funktionsnedsaettelse_2"].astype("string").where(
-                               so["funktionsnedsaettelse_2"].astype("string") != so["funktionsnedsaettelse_1"].astype("string"))]).dropna()
-        for code, a in codes.value_counts().items():
-            rows.append({"ordning": o, "kode": code, "antal": int(a), "n": n, "andel": share(int(a), n)})
-    return pd.DataFrame(rows, columns=["ordning", "kode", "antal", "n", "andel"])
+        f1 = so["funktionsnedsaettelse_1"].astype("string")
+        f2 = so["funktionsnedsaettelse_2"].astype("string")
+        counts = pd.concat([f1, f2.where(f2 != f1)]).dropna().value_counts()
+        rang = M.top_funktionsnedsaettelser(f1, f2, n).set_index("kode")["rang"]
+        for code in koder:
+            a = int(counts.get(code, 0))
+            rows.append({"ordning": o, "kode": code, "antal": a, "n": n, "andel": share(a, n),
+                         "rang": int(rang[code]) if code in rang.index else np.nan})
+    return pd.DataFrame(rows, columns=["ordning", "kode", "antal", "n", "andel", "rang"])
 
 def tabel_14_lpr(b: BrugData) -> pd.DataFrame:
     """Register version of Tabel 14 (def. 26): recipients with LPR diagnoses mapping to each impairment
@@ -81,16 +85,23 @@ def tabel_14_lpr(b: BrugData) -> pd.DataFrame:
             rows += distribution_rows(lab, ["enkeltdiagnose", "dobbeltdiagnose"], **k, tema="multisygdom (LPR)")
     return pd.DataFrame(rows)
 
+def grant_types(ordning: str) -> list[str]:
+    """The grant types of an ordning as its DFDG contract lists them (a type no grant has is a
+    share of 0, not a missing row)."""
+    from ...inputs.contracts import load_contracts
+
+    name, col = {"pa": ("dfdg_personlig_assistance", "pa_type"), "hm": ("dfdg_hjaelpemidler", "hjaelpemiddel_type")}[ordning]
+    return list(load_contracts()[name].column(col).allowed)
+
+
 def bevillingstyper(b: BrugData) -> pd.DataFrame:
     """5.3.4 / Tabel 15: grants in the period by PA type, HM type and HM art (grant level; art among
     grants with an art)."""
     rows = []
     for niveau, g in levels(b.pgrants, b):
         pa, hm = g.loc[g["ordning"] == "pa"], g.loc[g["ordning"] == "hm"]
-        rows += distribution_rows(pa["type"], sorted(b.grants.loc[b.grants["ordning"] == "pa", "type"].dropna().unique()),
-                              niveau=niveau, ordning=ORDNING_NAVN["pa"], tema="type")
-        rows += distribution_rows(hm["type"], sorted(b.grants.loc[b.grants["ordning"] == "hm", "type"].dropna().unique()),
-                              niveau=niveau, ordning=ORDNING_NAVN["hm"], tema="type")
+        rows += distribution_rows(pa["type"], grant_types("pa"), niveau=niveau, ordning=ORDNING_NAVN["pa"], tema="type")
+        rows += distribution_rows(hm["type"], grant_types("hm"), niveau=niveau, ordning=ORDNING_NAVN["hm"], tema="type")
         rows += distribution_rows(hm["art"], ["arbejdsredskaber", "mindre_arbejdspladsindretning", "undervisningsmateriale"],
                               niveau=niveau, ordning=ORDNING_NAVN["hm"], tema="art")
     return pd.DataFrame(rows)
@@ -149,11 +160,15 @@ def varighed(b: BrugData) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 def subgrupper(b: BrugData) -> pd.DataFrame:
-    """5.4: per PA type and HM type (grants in the period): ydelsesgruppe at grant, beskæftigelse,
-    perspektiv, indsats i jobcentret forud (= rekruttering, def. 12), køn, alder, and the person's
-    LPR impairment categories (def. 26)."""
+    """5.4: per PA type and HM type, the recipients (persons) of that type in the period (def. 27:
+    «60 pct. af borgerne var selvforsørgede», l.1508), each at their first grant of the type:
+    ydelsesgruppe at grant, beskæftigelse, perspektiv, indsats i jobcentret forud (= rekruttering,
+    def. 12), køn, alder, and the person's LPR impairment categories (def. 26)."""
     pcols = ["ordning", "pnr", "lpr_fysisk", "lpr_psykisk", "lpr_sensorisk", "lpr_intellektuel"]
-    g = b.pgrants.loc[b.pgrants["ordning"].isin(["pa", "hm"])].merge(b.persons[pcols], on=["ordning", "pnr"], how="left")
+    g = b.pgrants.loc[b.pgrants["ordning"].isin(["pa", "hm"])]
+    g = (g.sort_values(["ordning", "type", "pnr", "start", "grant_id"])
+         .drop_duplicates(["ordning", "type", "pnr"], keep="first"))
+    g = g.merge(b.persons[pcols], on=["ordning", "pnr"], how="left")
     rows = []
     for niveau, s in levels(g, b):
         for (o, t), st in s.groupby(["ordning", "type"], sort=True):
@@ -172,10 +187,33 @@ def subgrupper(b: BrugData) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 def type_efter_ydelse(b: BrugData) -> pd.DataFrame:
-    """5.3.4: distribution of PA types within each ydelsesgruppe at grant (e.g. a-dagpenge)."""
+    """5.3.4 (l.1479 «De forsikrede ledige modtager i højere grad personlig assistance til
+    strukturering ... (19 pct.)»): distribution of the PA recipients in each ydelsesgruppe over the
+    type of their grant, at their first grant in the period (def. 27)."""
     rows = []
-    for niveau, g in levels(b.pgrants.loc[b.pgrants["ordning"] == "pa"], b):
-        types = sorted(b.grants.loc[b.grants["ordning"] == "pa", "type"].dropna().unique())
+    pa = b.pgrants.loc[b.pgrants["ordning"] == "pa"]
+    pa = pa.sort_values(["pnr", "start", "grant_id"]).drop_duplicates("pnr", keep="first")
+    for niveau, g in levels(pa, b):
+        types = grant_types("pa")
         for yg, s in g.groupby("ydelsesgruppe", sort=True):
             rows += distribution_rows(s["type"], types, niveau=niveau, ordning=ORDNING_NAVN["pa"], ydelsesgruppe=yg)
+    return pd.DataFrame(rows)
+
+
+def fysisk_kommuner(b: BrugData) -> pd.DataFrame:
+    """5.3.3 (l.1416): per kommune, the share of its PA and HM recipients in the period with a
+    physical impairment in LPR (def. 26); a person with both ordninger counts once (the first
+    index grant's kommune)."""
+    p = b.persons.loc[b.persons["ordning"].isin(["pa", "hm"])].sort_values(["pnr", "start", "ordning"])
+    p = p.drop_duplicates("pnr")
+    rows = [share_row(s["lpr_fysisk"].astype("boolean"), kommunekode=int(k)) for k, s in p.groupby("kommunekode")]
+    return pd.DataFrame(rows)
+
+
+def hm_type_kommuner(b: BrugData) -> pd.DataFrame:
+    """5.3.4 (l.1469): per kommune, the share of its HM grants in the period that are
+    'Værktøj, udstyr og andre arbejdsredskaber'."""
+    g = b.pgrants.loc[b.pgrants["ordning"] == "hm"]
+    rows = [{**share_row((s["type"] == "vaerktoej_udstyr").astype("boolean").where(s["type"].notna()),
+                         kommunekode=int(k)), "type": "vaerktoej_udstyr"} for k, s in g.groupby("kommunekode")]
     return pd.DataFrame(rows)

@@ -71,6 +71,13 @@ def kvartal_befolkning(bef: pd.DataFrame, kvartal: str) -> pd.Series:
     s = bef.loc[bef["kvartal"] == kvartal].set_index("kommunekode")["befolkning"].astype(float)
     return s
 
+def index_grants(pgrants: pd.DataFrame) -> pd.DataFrame:
+    """One row per recipient (ordning, pnr) of the period: the person's first grant in it (def. 3).
+    A person who moves kommune between grants is one recipient, in the index grant's kommune."""
+    return (pgrants.sort_values(["ordning", "pnr", "start", "grant_id"])
+            .drop_duplicates(["ordning", "pnr"], keep="first").reset_index(drop=True))
+
+
 def load(params) -> BrugData:
     """Read the inputs for ``params`` (a validated RunParams) and build the analysis frames."""
     return load_dir(params.data_dir, params.year, params.kommuner,
@@ -147,8 +154,7 @@ def load_dir(data_dir, year: int, kommuner: Iterable[int], *, all_kommuner: bool
     pa_active = pop.loc[pop["_rolle"] == "active"].drop(columns="_rolle").reset_index(drop=True)
 
     # ---- person level: index grant = first grant in the period per (ordning, pnr) (def. 3)
-    persons = (pgrants.sort_values(["ordning", "pnr", "start", "grant_id"])
-               .drop_duplicates(["ordning", "pnr"], keep="first").reset_index(drop=True))
+    persons = index_grants(pgrants)
     persons["idx_aar"] = persons["start"].dt.year
     pnrs = persons["pnr"].unique()
     udda = read_input(data_dir, "udda", ["pnr", "aar", "hfaudd"])

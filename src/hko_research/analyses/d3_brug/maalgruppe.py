@@ -115,7 +115,9 @@ def rekrutteringsgrad_strategi(b: BrugData) -> pd.DataFrame:
 
 def profil_ekstra(b: BrugData, ordninger=("pa", "hm", "is")) -> pd.DataFrame:
     """Person-level shares used in 5.3.1 and 5.7 that are not partitions of Tabel 13: age 18-29 and
-    over 40, any videregående uddannelse, and ydelsesgruppe at the index grant."""
+    over 40, any videregående uddannelse, ydelsesgruppe at the index grant, and branche among all
+    recipients."""
+    branche_kat = list(read_mapping(MAPPINGS_DIR / "branche_db07.csv")["branchegruppe"])
     rows = []
     for o in ordninger:
         for niveau, p in levels(persons_of(b, o), b):
@@ -127,6 +129,10 @@ def profil_ekstra(b: BrugData, ordninger=("pa", "hm", "is")) -> pd.DataFrame:
                                                             "lang_videregaaende"]), **k, tema="uddannelse"),
                          "kategori": "videregaaende"})
             rows += distribution_rows(p["ydelsesgruppe"], YDELSE_KAT, **k, tema="ydelsesgruppe (person)")
+            # 5.3.4 (l.1481) gives branche shares of all recipients, with those without a workplace
+            # in the base (Tabel 13: of those with a branche code).
+            rows += distribution_rows(p["branchegruppe"].astype("string").fillna("uden_branche"),
+                                      [*branche_kat, "uden_branche"], **k, tema="branche (alle modtagere)")
     return pd.DataFrame(rows)
 
 def uddannelse_rammevilkaar(b: BrugData) -> pd.DataFrame:

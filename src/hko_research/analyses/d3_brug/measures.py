@@ -26,6 +26,7 @@ __all__ = [
     "udgiftsandel_minus_befolkningsandel",
     "sagsbehandlingstid_uger", "over_4_uger", "andel_over_4_uger",
     "alder", "varighed_uger", "intervals_overlap",
+    "SIGNIFIKANSNIVEAU", "signifikant", "IKKE_SPECIFIKKE_FUNKTIONSNEDSAETTELSER", "top_funktionsnedsaettelser",
 ]
 
 
@@ -63,6 +64,15 @@ def anvendelsesgrad_band(rate) -> pd.Series | str | None:
     out = pd.Series(np.select([r < lo, r > hi, r.notna()], ["lav", "hoej", "mellem"], default=""),
                     index=r.index, dtype=object).replace("", None)
     return out.iloc[0] if scalar else out
+
+
+# Fn. 28 (l.1291): «Statistisk signifikans er målt som sammenhænge med en p-værdi <0,05.»
+SIGNIFIKANSNIVEAU = 0.05
+
+
+def signifikant(p_value) -> bool:
+    """Statistically significant at the report's level: p < 0,05 (strictly; fn. 28, l.1291)."""
+    return bool(float(p_value) < SIGNIFIKANSNIVEAU)
 
 
 # ------------------------------------------------------------------------------------------
@@ -236,6 +246,36 @@ def udgiftsandel_minus_befolkningsandel(udgift, befolkning) -> pd.DataFrame:
         "udgiftsandel": ua, "befolkningsandel": ba, "difference": diff,
         "hoejere_end_forventet": (diff > HOEJERE_UDGIFTER_GRAENSE).astype("boolean").where(diff.notna()),
     })
+
+
+# ------------------------------------------------------------------------------------------
+# impairments in the case review (Tabel 14)
+
+# Def. 22: the residual code "Anden funktionsnedsættelse" is not a specific impairment and is not ranked.
+IKKE_SPECIFIKKE_FUNKTIONSNEDSAETTELSER = ("andet",)
+
+
+def top_funktionsnedsaettelser(kode_1: pd.Series, kode_2: pd.Series, n: int | None = None) -> pd.DataFrame:
+    """Every specific impairment of the reviewed cases ranked by the share of cases that have it.
+
+    Tabel 14 (l.1403-1407): «1. Hyppigste ... 5. Hyppigste». Def. 22: a case counts once per
+    impairment (``funktionsnedsaettelse_1`` and ``_2``; the same code twice counts once); the base
+    is all reviewed cases of the ordning (``n``, default the number of rows); the residual code
+    ``andet`` (:data:`IKKE_SPECIFIKKE_FUNKTIONSNEDSAETTELSER`) is not ranked; ties are broken by
+    code. Columns ``kode, antal, n, andel, rang`` (rang 1 = most frequent).
+    """
+    f1 = pd.Series(kode_1, dtype="string").reset_index(drop=True)
+    f2 = pd.Series(kode_2, dtype="string").reset_index(drop=True)
+    n = len(f1) if n is None else int(n)
+    codes = pd.concat([f1, f2.where(f2 != f1)]).dropna()
+    codes = codes.loc[~codes.isin(IKKE_SPECIFIKKE_FUNKTIONSNEDSAETTELSER)]
+    freq = codes.value_counts()
+    freq = freq.sort_index().sort_values(ascending=False, kind="stable")
+    out = pd.DataFrame({"kode": freq.index.astype(str), "antal": freq.to_numpy(dtype=int)})
+    out["n"] = n
+    out["andel"] = [share(int(a), n) for a in out["antal"]]
+    out["rang"] = np.arange(1, len(out) + 1)
+    return out
 
 
 # ------------------------------------------------------------------------------------------

@@ -104,7 +104,7 @@ def anvendelsesgrad_sammenhaenge(b: BrugData) -> pd.DataFrame:
         fit = sm.OLS(d[col].astype(float) * 100, sm.add_constant(d["rang"].astype(float))).fit()
         rows.append({"maal": lab, "kommuner_i_alt": len(d), "spearman_rho": float(rho), "spearman_p": float(p_s),
                      "ols_haeldning_pct_point_pr_rang": float(fit.params["rang"]), "ols_p": float(fit.pvalues["rang"]),
-                     "signifikant": bool(p_s < 0.05)})
+                     "signifikant": M.signifikant(p_s)})
     return pd.DataFrame(rows)
 
 def anvendelsesgrad_grupper(b: BrugData) -> pd.DataFrame:
@@ -157,17 +157,39 @@ def fuldtid_udvikling(b: BrugData) -> pd.DataFrame:
 
 def kommune_fakta(b: BrugData) -> pd.DataFrame:
     """Kommune shares the report names (5.2 l.1248, 5.3.4 l.1481): every kommune's share of the
-    period's isbryder grants, and the branche distribution of each kommune's PA recipients."""
+    period's isbryder grants (zero where it has none), and the branche distribution of each
+    kommune's PA recipients with a branche code (every group, zero where none)."""
+    from ...inputs.readers import read_mapping
+    from ...paths import MAPPINGS_DIR
+
     rows = []
     g = b.pgrants.loc[b.pgrants["ordning"] == "is"]
     n = len(g)
-    for kode, a in g["kommunekode"].value_counts().items():
+    cnt = g["kommunekode"].value_counts()
+    for kode in b.kommuneinfo["kommunekode"]:
+        a = int(cnt.get(kode, 0))
         rows.append({"maal": "andel af isbryderforløb", "kommunekode": int(kode), "kategori": "",
-                     "antal": int(a), "n": n, "andel": share(int(a), n)})
+                     "antal": a, "n": n, "andel": share(a, n)})
+    grupper = list(read_mapping(MAPPINGS_DIR / "branche_db07.csv")["branchegruppe"])
     p = persons_of(b, "pa")
     for kode, s in p.groupby("kommunekode"):
-        nb = int(s["branchegruppe"].notna().sum())
-        for kat, a in s["branchegruppe"].value_counts().items():
-            rows.append({"maal": "PA-modtagere efter branche", "kommunekode": int(kode), "kategori": kat,
-                         "antal": int(a), "n": nb, "andel": share(int(a), nb)})
+        for r in distribution_rows(s["branchegruppe"], grupper):
+            rows.append({"maal": "PA-modtagere efter branche", "kommunekode": int(kode), **r})
     return pd.DataFrame(rows, columns=["maal", "kommunekode", "kategori", "antal", "n", "andel"])
+
+
+# DST's landsdele "Byen København" (København, Frederiksberg, Dragør, Tårnby) and "Københavns omegn"
+# (NUTS 3 DK011 and DK012): DST's geographic hierarchy, the file kommuner.csv is derived from
+# (reference/PROVENANCE.md: ktbaek/COVID-19-Danmark data/DST_geografisk_hieraki.csv, commit 69c2334).
+KOEBENHAVN_OG_OMEGN = (101, 147, 155, 185,
+                       165, 151, 153, 157, 159, 161, 163, 167, 169, 183, 173, 175, 187)
+
+
+def isbryder_omraade(b: BrugData) -> pd.DataFrame:
+    """5.2 (l.1248): share of the period's isbryder grants made in København and omegn (DST
+    landsdele Byen København + Københavns omegn) and in the rest of the country."""
+    g = b.pgrants.loc[b.pgrants["ordning"] == "is"]
+    i = g["kommunekode"].isin(KOEBENHAVN_OG_OMEGN)
+    lab = pd.Series(np.where(i, "København og omegn", "Resten af landet"), index=g.index)
+    return pd.DataFrame(distribution_rows(lab, ["København og omegn", "Resten af landet"])).rename(
+        columns={"kategori": "omraade"})

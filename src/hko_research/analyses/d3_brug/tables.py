@@ -19,6 +19,8 @@ import pandas as pd
 
 from .bevillingsprocessen import (
     figur_29_30,
+    opfoelgning_kommuner,
+    ressource_intervaller,
     sagsgennemgang_oversigt,
     tabel_17,
     tabel_18,
@@ -27,6 +29,8 @@ from .bevillingsprocessen import (
 from .kompensationsbehov import (
     bevillingstyper,
     diagnose_andele,
+    fysisk_kommuner,
+    hm_type_kommuner,
     subgrupper,
     tabel_14,
     tabel_14_lpr,
@@ -50,6 +54,7 @@ from .omfang import (
     anvendelsesgrad_kommuner,
     anvendelsesgrad_sammenhaenge,
     fuldtid_udvikling,
+    isbryder_omraade,
     kommune_andele,
     kommune_fakta,
     survey_kommuner,
@@ -84,7 +89,8 @@ BUILDERS = {f.__name__: f for f in (
     rekrutteringsgrad_strategi, tabel_14, diagnose_andele, tabel_14_lpr, bevillingstyper, tabel_16, varighed,
     subgrupper, type_efter_ydelse, udgifter_kommuner, udgifter_national, enhedspriser, enhedspris_sammenhaenge,
     udgifter_grupper, uddannelse_rammevilkaar, figur_29_30, tabel_17, tabel_18, tabel_19, sagsgennemgang_oversigt,
-    kommune_fakta, fuldtid_udvikling,
+    kommune_fakta, fuldtid_udvikling, isbryder_omraade, fysisk_kommuner, hm_type_kommuner, opfoelgning_kommuner,
+    ressource_intervaller,
 )}
 
 
@@ -93,8 +99,9 @@ __all__ = ["BUILDERS", "SUMS", "BrugData", "load", "load_dir", "resultater", "su
 
 
 def resultater(b: BrugData, done: dict[str, pd.DataFrame] | None = None) -> dict[str, pd.DataFrame]:
-    """Every builder's table, keyed by builder name (what :func:`.targets.reproduction_values`
-    reads); tables already in ``done`` (e.g. built by the notebook) are reused, not rebuilt."""
+    """Every builder's table, keyed by builder name (what the report targets read: ``targets.yaml``
+    and :func:`.targets.computed`); tables already in ``done`` (e.g. built by the notebook) are
+    reused, not rebuilt."""
     done = dict(done or {})
     out = {name: done[name] if name in done else build(b) for name, build in BUILDERS.items()}
     out["survey_kommuner"] = pd.DataFrame({"kommuner": [survey_kommuner(b)]})

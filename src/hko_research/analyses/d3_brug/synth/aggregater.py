@@ -256,8 +256,13 @@ def national_fuldtidspersoner(n_hm: pd.Series, n_pa: pd.Series, cal: dict) -> pd
             # max_afvigelse and move as far towards the PA-implied denominator as that allows
             step = fc["max_afvigelse"] if cands[1] > cands[0] else 1 / fc["max_afvigelse"]
             d[g] = float(cands[0] * step)
+        elif len(cands) == 2:
+            # weight each implied denominator by the precision its ratio is printed with (0,1 pct.
+            # of 3,2 is tighter than 0,1 pct. of 0,3): both land as close to their printed value
+            w = [1 / (fc["trykt_enhed"] / fc[k][g]) ** 2 for k in ("andel_hm", "andel_pa")]
+            d[g] = float(np.exp(np.dot(w, np.log(cands)) / sum(w)))
         elif cands:
-            d[g] = float(np.exp(np.mean(np.log(cands))))
+            d[g] = float(cands[0])
     f = fc["faktor_mindst"]
     more, less = fc["relativt_mere"], fc["relativt_mindre"]
     fixed = set(fc["andel_hm"]) | set(fc["andel_pa"])
@@ -297,11 +302,14 @@ def _fuldtidspersoner(ctx, cal) -> pd.DataFrame:
     rows = []
     for y in sorted(set(ctx.years) | {2019}):
         idx = fc["indeks"].get(y, 1.0)
+        # group totals vary around the year's index; all groups together follow it exactly (l.1231)
+        nat_y = d19 * (1.0 if y == 2019 else idx * np.exp(rng.normal(0, 0.02, len(d19))))
+        nat_y = nat_y * (idx * d19.sum() / nat_y.sum())
         for g in JOBINDSATS:
             w = base_w * np.exp(rng.normal(0, 0.12, len(kom)))
-            nat = d19[g] * (1.0 if y == 2019 else idx * np.exp(rng.normal(0, 0.02)))
+            nat = float(nat_y[g])
             vals = np.round(w / w.sum() * nat, 2)
-            vals[-1] += round(nat - vals.sum(), 2) if y == 2019 else 0.0
+            vals[-1] += round(nat - vals.sum(), 2)
             rows.append(pd.DataFrame({"aar": y, "kommunekode": kom.index, "ydelsesgruppe": g,
                                       "fuldtidspersoner": np.maximum(vals, 0.0)}))
     df = pd.concat(rows, ignore_index=True)

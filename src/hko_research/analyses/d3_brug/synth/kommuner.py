@@ -198,7 +198,10 @@ def _solve_rates(ctx, cal: dict, kom: pd.DataFrame) -> pd.DataFrame:
     # pinned extremes (l.1704): min among large lav kommuner without an expenditure target,
     # max among small high-use kommuner.
     cand_min = np.where((band == "lav") & (P >= 45_000) & ~named & kom["strategi"].isna().to_numpy())[0]
-    i_min = cand_min[np.argmin(u[cand_min])]
+    # the pinned minimum is a whole number of grants: the kommune whose population lets it print
+    # as the report's 0,014 pct. most exactly (ties: the lowest latent rank)
+    err_min = np.abs(np.maximum(2, np.round(a["min"] * P[cand_min])) / P[cand_min] - a["min"])
+    i_min = cand_min[np.lexsort((u[cand_min], np.round(err_min / a["min"], 3)))[0]]
     cand_max = np.where((band == "hoej") & (P >= 8_000) & (P <= 45_000) & ~named & kom["strategi"].isna().to_numpy())[0]
     i_max = cand_max[np.argmax(u[cand_max])]
     x0 = np.clip(x0, np.log(lo) + 1e-6, np.log(hi) - 1e-6)

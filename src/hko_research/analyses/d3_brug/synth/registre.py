@@ -139,6 +139,14 @@ def allocate(strata: np.ndarray, props: np.ndarray, rng: np.random.Generator, pr
     return out
 
 
+def by_grant_count(strata: np.ndarray, props: np.ndarray, ng: np.ndarray, classes: int = 3
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Strata split by the member's number of grants (1, 2, 3+): an exact allocation per split
+    stratum holds for grants as well as for persons (Tabel 15 counts grants, Tabel 13 persons)."""
+    gc = np.clip(np.asarray(ng, dtype=np.int64), 1, classes) - 1
+    return np.asarray(strata) * classes + gc, np.repeat(np.atleast_2d(props), classes, axis=0)
+
+
 def assign_tokens(n: int, counts: list[int]) -> np.ndarray:
     """Boolean n x k matrix: every one of n persons gets >= 1 token, token j exactly counts[j] times
     (when sum(counts) >= n); extra tokens go to persons from the end backwards."""
@@ -395,6 +403,27 @@ class _Generator:
             slots.loc[m["slot_h"].to_numpy(), "shift_to"] = slots.loc[m["slot"].to_numpy(), "first_start"].to_numpy()
             used.update(m["slot"].tolist())
             used.update(m["slot_h"].tolist())
+        # PA persons of the period whose HM grant is older and still running: Tabel 16 has 8,9 pct. of
+        # PA recipients with an HM but 2,6 pct. of HM recipients with a PA (l.1441-1442), so some PA
+        # recipients' HM was granted before the period (the year before it, kept open in _dates)
+        self.open_slots = []
+        k_old = int(round(par.get("pa_aeldre_hm_per_pa_person", 0.0) * int(((slots["ordning"] == "pa")
+                                                                               & (slots["block"] == 0)).sum())))
+        pa_s = slots[(slots["ordning"] == "pa") & (slots["block"] == 0) & ~slots.index.isin(used)]
+        hm_s = slots[(slots["ordning"] == "hm") & (slots["block"] == -1) & ~slots.index.isin(used)]
+        k_old = min(k_old, len(pa_s), len(hm_s))
+        if k_old:
+            pa_pick = pa_s.index.to_numpy()[rng.permutation(len(pa_s))[:k_old]]
+            same = [hm_s.index[hm_s["kommunekode"] == slots.loc[p, "kommunekode"]] for p in pa_pick]
+            hm_pick, taken = [], set()
+            for cand in same:
+                c = [x for x in cand if x not in taken] or [x for x in hm_s.index if x not in taken]
+                hm_pick.append(c[0])
+                taken.add(c[0])
+            slots.loc[hm_pick, "gid"] = slots.loc[pa_pick, "gid"].to_numpy()
+            used.update(pa_pick.tolist())
+            used.update(hm_pick)
+            self.open_slots = list(hm_pick)
         # mentor / SEL for PA and HM persons without another HKO (exact: per-effort shares and share with none)
         n_ord = slots.groupby("gid")["ordning"].nunique()
         for o in ("pa", "hm"):
@@ -458,13 +487,14 @@ class _Generator:
         new = A["state"][gid] < 0                      # not yet fixed by an earlier ordning
         m = len(pop)
         kom = pop["kommunekode"].to_numpy()
+        ng = self.g.groupby("slot").size().reindex(pop.index).fillna(1).to_numpy().astype(np.int64)
         # type (grant attribute of the slot)
         if o == "pa":
             types = list(cal["pa_type"])
-            tcode = allocate(np.zeros(m, int), np.array([list(cal["pa_type"].values())]), rng)
+            tcode = allocate(*by_grant_count(np.zeros(m, int), np.array([list(cal["pa_type"].values())]), ng), rng)
         elif o == "hm":
             types = list(cal["hm_type"])
-            tcode = self._hm_types(kom, rng)
+            tcode = self._hm_types(kom, ng, rng)
         else:
             types = ["isbryder"]
             tcode = np.zeros(m, int)
@@ -508,7 +538,7 @@ class _Generator:
                 for f, mask in ((0, ~rek_col), (1, rek_col)):
                     row = np.where(mask, props[t], 0.0)
                     cond[2 * t + f] = row / row.sum() if row.sum() > 0 else mask / mask.sum()
-            st_local = allocate(2 * tcode + flag, cond, rng, preset=pre_local)
+            st_local = allocate(*by_grant_count(2 * tcode + flag, cond, ng), rng, preset=pre_local)
         else:
             st_local = allocate(tcode if o != "is" else np.zeros(m, int), props, rng, preset=pre_local)
         st = colidx[st_local]
@@ -516,7 +546,8 @@ class _Generator:
         A["state"][gid[new]] = st[new]
         # employed given selvforsørget (beskæftigelse = grad > 0 in the grant month)
         be = cal["beskaeftiget_given_selvforsoerget"]
-        emp_p = np.array([[1 - be["default"], be["default"]], [1 - be["fysisk_aflastning"], be["fysisk_aflastning"]]])
+        e0 = be.get(o, be["default"])
+        emp_p = np.array([[1 - e0, e0], [1 - be["fysisk_aflastning"], be["fysisk_aflastning"]]])
         strat = (np.array(types, dtype=object)[tcode] == "fysisk_aflastning").astype(int)
         if o == "is":
             emp = np.ones(m, int)
@@ -581,9 +612,13 @@ class _Generator:
         if k:
             q = (np.arange(k) + rng.random(k)) / k
             vals = np.sort(np.exp(mu + sig * norm.ppf(q)))
-            vals *= inc["mean"] / vals.mean()
+            # the mean holds over the whole population, persons fixed by an earlier ordning included
+            # (Tabel 13 prints it to the krone): the new persons carry the rest of the exact total
+            total = round(inc["mean"] * m) - float(np.nansum(A["income"][gid[~new]]))
+            vals = np.round(vals * total / vals.sum())
+            vals[-1] += total - vals.sum()
             who = gid[new][np.argsort(score[new], kind="stable")]
-            A["income"][who] = np.round(vals)
+            A["income"][who] = vals
         # impairment categories
         d = cal["dobbeltdiagnose"][o]
         S = np.array([[cal["secondary_given_primary"][c1].get(c2, 0.0) for c2 in CATS] for c1 in CATS])
@@ -678,7 +713,7 @@ class _Generator:
             flag[free[rng.permutation(len(free))[:want]]] = 1
         return flag
 
-    def _hm_types(self, kom: np.ndarray, rng) -> np.ndarray:
+    def _hm_types(self, kom: np.ndarray, ng: np.ndarray, rng) -> np.ndarray:
         cal = self.cal
         types = list(cal["hm_type"])
         ks = np.unique(kom)
@@ -693,7 +728,7 @@ class _Generator:
         props = table_props([str(k) for k in ks], types, dict(zip([str(k) for k in ks], cnt / cnt.sum())),
                             dict(cal["hm_type"]), row_cond=rc)
         strata = np.searchsorted(ks, kom)
-        return allocate(strata, props, rng)
+        return allocate(*by_grant_count(strata, props, ng), rng)
 
     def _fys_offset(self) -> dict[int, float]:
         cal = self.cal["fysisk_kommune_offset"]
@@ -731,6 +766,7 @@ class _Generator:
             days = np.maximum(np.round(days), 35 if o != "is" else 56).astype("int64")
             end = g.loc[idx, "start"].to_numpy().astype("datetime64[D]") + days
             g.loc[idx, "end"] = np.where(has_end, end, np.datetime64("NaT"))
+        g.loc[g["slot"].isin(getattr(self, "open_slots", [])), "end"] = np.datetime64("NaT")  # still running
         g["end"] = pd.to_datetime(g["end"])
         g["start"] = pd.to_datetime(g["start"])
 

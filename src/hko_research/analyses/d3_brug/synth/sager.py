@@ -312,7 +312,8 @@ def _impairments(n: int, fc: dict, codes_by_cat: dict, nonspecific: set, rng) ->
     n_rec = int(round(fc["registreret"] * n))
     cat_n = {c: int(round(fc["kategorier"][c] * n)) for c in CATEGORIES}
     top = {k: int(round(v * n)) for k, v in fc["top5"].items()}
-    n_dbl = int(largest_remainder([1 - fc["dobbelt"], fc["dobbelt"]], n_rec)[1])
+    # the dobbeltdiagnose share is of all the ordning's cases (those without an impairment are enkelt)
+    n_dbl = min(int(largest_remainder([1 - fc["dobbelt"], fc["dobbelt"]], n)[1]), n_rec)
     x = sum(cat_n.values()) - n_rec  # cases with two different categories
     if not (0 <= x <= n_dbl):
         raise ValueError(f"Tabel 14 shares inconsistent: {x} cross-category doubles, {n_dbl} doubles")
@@ -404,8 +405,10 @@ def _impairments(n: int, fc: dict, codes_by_cat: dict, nonspecific: set, rng) ->
                 f2[i] = code
     df = pd.DataFrame({"funktionsnedsaettelse_1": f1, "funktionsnedsaettelse_2": f2})
     df["dobbeltdiagnose"] = df["funktionsnedsaettelse_2"].notna()
+    # a case without a recorded impairment is not double-diagnosed (Tabel 14's enkelt/dobbelt
+    # shares are of all the ordning's cases: FA 14 pct. = 9 of 65)
     unrec = pd.DataFrame({"funktionsnedsaettelse_1": [None] * (n - n_rec), "funktionsnedsaettelse_2": [None] * (n - n_rec),
-                          "dobbeltdiagnose": [None] * (n - n_rec)})
+                          "dobbeltdiagnose": [False] * (n - n_rec)})
     out = pd.concat([df, unrec], ignore_index=True)
     return out.iloc[rng.permutation(len(out))].reset_index(drop=True)
 
@@ -427,6 +430,43 @@ def _pick_kommune_share(counts: pd.Series, share: float, exclude: set) -> tuple[
     return best[1], best[2]
 
 
+def _printable(m: int, n: int, share: float, half: float = 0.005) -> bool:
+    """m/n prints as ``share`` at whole percents (half a percent either side)."""
+    return abs(m / n - share) <= half + 1e-12
+
+
+def _kommune_for_share(counts: pd.Series, share: float, exclude: set) -> tuple[int, int]:
+    """A kommune whose count minus ``drop`` cases (0 or 1) allows a count that prints as ``share``
+    (l.1689: "hhv. 88. og 85 pct."): (kommune, cases to drop). Without one, the closest."""
+    for half in (0.004, 0.005):  # away from the rounding edge if possible
+        for drop in (0, 1):
+            for k, nk in counts.sort_values(ascending=False).items():
+                n = int(nk) - drop
+                if k not in exclude and n >= 5 and _printable(int(round(share * n)), n, share, half):
+                    return int(k), drop
+    return _pick_kommune_share(counts, share, exclude)[0], 0
+
+
+def _feasible_split(n: int, shares: dict) -> dict:
+    """Counts over the categories of ``shares`` (summing to ``n``) that each print as their share
+    at whole percents, closest to ``n x share``; the largest-remainder counts when none exists."""
+    keys = list(shares)
+    tot = sum(shares.values())
+    base = {k: int(v) for k, v in exact_allocation({k: shares[k] / tot for k in keys}, n).items()}
+    ranges = [range(max(0, int(np.floor((shares[k] - 0.005) * n))), int(np.ceil((shares[k] + 0.005) * n)) + 1)
+              for k in keys[:-1]]
+    best, best_err = base, None
+    for combo in np.array(np.meshgrid(*ranges)).T.reshape(-1, len(keys) - 1):
+        last = n - int(combo.sum())
+        counts = dict(zip(keys, [*map(int, combo), last]))
+        if last < 0 or not all(_printable(counts[k], n, shares[k]) for k in keys):
+            continue
+        err = sum((counts[k] - shares[k] / tot * n) ** 2 for k in keys)
+        if best_err is None or err < best_err:
+            best, best_err = counts, err
+    return best
+
+
 def _assign_exact(n: int, shares: dict, rng) -> np.ndarray:
     alloc = exact_allocation(shares, n)
     vals = np.concatenate([[k] * v for k, v in alloc.items()])
@@ -439,21 +479,29 @@ def _attributes(cases: pd.DataFrame, sc: dict, rng) -> pd.DataFrame:
                 "opfoelgning_med_aendring", "soegt_uden_om_jobcenter", "ydelse"):
         c[col] = None
     c["afgoerelse"] = "bevilling"
-    # refusals
+    # refusals; PA's are placed first where they let a named kommune share print exactly (l.1689)
+    pa_counts = c.loc[c["ordning"] == "pa", "kommunekode"].value_counts()
+    named, drops = [], []
+    for share_not in sc["pa_ikke_tidsbegraenset_kommuner"]:
+        k, drop = _kommune_for_share(pa_counts, share_not, set(named))
+        named.append(k)
+        drops += [k] * drop
     for o, n_afs in (("pa", sc["pa_afslag_antal"]),
                      ("hm", int(round(sc["hm_afslag_andel"] * (c["ordning"] == "hm").sum()))),
                      ("fa", int(round(sc["fa_afslag_andel"] * (c["ordning"] == "fa").sum())))):
         ix = c.index[c["ordning"] == o]
-        c.loc[rng.permutation(ix)[:n_afs], "afgoerelse"] = "afslag"
+        first = [rng.choice(ix[c.loc[ix, "kommunekode"].to_numpy() == k]) for k in (drops if o == "pa" else [])]
+        keep = set(named) if o == "pa" else set()  # the named kommuner lose no other case
+        rest = [i for i in rng.permutation(ix) if i not in first and c.loc[i, "kommunekode"] not in keep]
+        c.loc[(first + rest)[:n_afs], "afgoerelse"] = "afslag"
     # PA: time-limited (Tabel 19) with the named kommune extremes (l.1689)
     pa = c[(c["ordning"] == "pa") & (c["afgoerelse"] == "bevilling")]
     n_true = int(round(sc["pa_tidsbegraenset"] * len(pa)))
     counts = pa["kommunekode"].value_counts()
     fixed = {}
     used = set()
-    for share_not in sc["pa_ikke_tidsbegraenset_kommuner"]:
-        k, m_not = _pick_kommune_share(counts, share_not, used)
-        fixed[k] = int(counts[k]) - m_not
+    for k, share_not in zip(named, sc["pa_ikke_tidsbegraenset_kommuner"]):
+        fixed[k] = int(counts[k]) - int(round(share_not * counts[k]))
         used.add(k)
     small = [k for k in counts.sort_values().index if k not in used][: sc["pa_alle_tidsbegraensede_kommuner"]]
     for k in small:
@@ -462,9 +510,9 @@ def _attributes(cases: pd.DataFrame, sc: dict, rng) -> pd.DataFrame:
     c.loc[pa.index, "tidsbegraenset"] = tb
     # durations of the time-limited grants: exact band counts and exact mean
     tl = pa.index[tb]
-    shares = sc["pa_varighed_andele"]
-    tot = sum(shares.values())
-    band = _assign_exact(len(tl), {k: v / tot for k, v in shares.items()}, rng)
+    # the three bands print as 18/76/7 pct. although they sum to 101 (l.1675)
+    alloc = _feasible_split(len(tl), sc["pa_varighed_andele"])
+    band = rng.permutation(np.concatenate([[k] * v for k, v in alloc.items()]))
     vals = sc["pa_varighed_vaerdier"]
     months = np.where(band == "lig_12", 12.0, 0.0)
     u_ix = np.where(band == "under_12")[0]
