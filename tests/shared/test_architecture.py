@@ -17,8 +17,6 @@ from hko_research.paths import CONTRACTS_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, PROJEC
 # Contracts with no analysis yet, and the analysis that will read them. The test fails when one of
 # them is read after all (then it must leave this list) or when a new unread contract appears.
 AWAITING_ANALYSIS = {
-    "bef": "delanalyse 5: person-level controls (bopælskommune, køn, alder)",
-    "loentimer": "delanalyse 5: fastholdelse and øgede løntimer",
 }
 
 

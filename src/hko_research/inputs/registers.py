@@ -34,6 +34,8 @@ __all__ = [
     "import_to_parquet",
     "map_ydelsesgruppe",
     "month_column",
+    "period_span",
+    "person_rows",
     "week_column",
     "ydelseshistorik",
 ]
@@ -412,6 +414,99 @@ def ydelseshistorik(dream_path, population: pd.DataFrame, weeks: int = 52) -> pd
     finally:
         con.close()
     return pd.Series(pd.array(res["n"], dtype="Int64"), index=population.index, name="ydelseshistorik")
+
+
+# --------------------------------------------------------------------------------------------
+# long person registers (one row per person and period: BEF, løntimer)
+
+
+def person_rows(data_dir, name: str, pnr: Iterable, columns: Sequence[str], *,
+                years: tuple[int, int] | None = None, year_column: str = "aar") -> pd.DataFrame:
+    """The rows of a long person register (``name``: one row per person and year or month, e.g.
+    ``bef``, ``loentimer``) for the persons ``pnr`` only, projected on ``columns`` and typed by the
+    input's contract; ``years=(first, last)`` keeps ``year_column`` within those years.
+
+    Parquet is semi-joined on the population in DuckDB, so memory holds the population's rows only
+    (the real BFL has hundreds of millions); other formats go through the one reader
+    (``read_input``) and are filtered after reading (convert big files with ``hko-research import``).
+    """
+    from .contracts import coerce_frame, input_path, load_contracts, read_input
+
+    contract = load_contracts()[name]
+    cols = list(dict.fromkeys(["pnr", *[c.lower() for c in columns]]))
+    path = input_path(Path(data_dir), contract)
+    if path is None:
+        raise FileNotFoundError(f"input {name!r} not found in {data_dir}")
+    wanted = pd.Series(list(pnr), dtype="string").dropna().drop_duplicates()
+    if path.suffix.lower() != ".parquet":
+        df = read_input(data_dir, name, cols)
+        keep = df["pnr"].astype("string").isin(wanted)
+        if years is not None:
+            keep &= df[year_column].between(int(years[0]), int(years[1]))
+        return df.loc[keep].reset_index(drop=True)
+    con = _connect()
+    try:
+        schema = _schema(con, path)
+        unknown = [c for c in cols if c not in schema]
+        if unknown:
+            raise KeyError(f"{path.name}: column(s) {unknown} not in the file")
+        pnr_real, pnr_type = schema["pnr"]
+        con.register("pop", pd.DataFrame({"pnr": wanted.to_numpy(dtype=object)}))
+        where = ""
+        if years is not None:
+            where = (f"WHERE d.{_ident(schema[year_column][0])} BETWEEN {int(years[0])} AND {int(years[1])}")
+        select = ", ".join(f"d.{_ident(schema[c][0])} AS {_ident(c)}" for c in cols)
+        df = con.execute(
+            f"""
+            SELECT {select} FROM {_source_sql(path)} AS d
+            SEMI JOIN (SELECT DISTINCT CAST(pnr AS {pnr_type}) AS pnr FROM pop) AS p
+              ON d.{_ident(pnr_real)} = p.pnr
+            {where}
+            """
+        ).df()
+    finally:
+        con.close()
+    typed, bad = coerce_frame(df, contract)
+    if bad:
+        col, pos, value = bad[0]
+        raise ValueError(f"{path.name}: {len(bad)} cells do not have their contract type, e.g. column {col}: "
+                         f"{value!r}; run `hko-research validate`")
+    return typed.reset_index(drop=True)
+
+
+def period_span(data_dir, name: str, year_column: str = "aar", month_column: str | None = "maaned"
+                ) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """``((first year, first month), (last year, last month))`` a long register covers (a yearly
+    register: month 1 and 12), over the whole file; None for an empty file. The rows of a person
+    who has no row in a covered period mean "nothing that period" (e.g. no løntimer), which a
+    period outside the span does not."""
+    from .contracts import input_path, load_contracts, read_input
+
+    contract = load_contracts()[name]
+    path = input_path(Path(data_dir), contract)
+    if path is None:
+        raise FileNotFoundError(f"input {name!r} not found in {data_dir}")
+    cols = [year_column] + ([month_column] if month_column else [])
+    if path.suffix.lower() == ".parquet":
+        con = _connect()
+        try:
+            schema = _schema(con, path)
+            y = f"CAST({_ident(schema[year_column][0])} AS BIGINT)"
+            key = f"{y} * 12 + CAST({_ident(schema[month_column][0])} AS BIGINT) - 1" if month_column else f"{y} * 12"
+            lo, hi = con.execute(f"SELECT min({key}), max({key}) FROM {_source_sql(path)}").fetchone()
+        finally:
+            con.close()
+        if lo is None:
+            return None
+        if not month_column:
+            hi += 11
+    else:
+        df = read_input(data_dir, name, cols)
+        if df.empty:
+            return None
+        key = df[year_column].astype(int) * 12 + (df[month_column].astype(int) - 1 if month_column else 0)
+        lo, hi = int(key.min()), int(key.max()) + (0 if month_column else 11)
+    return (int(lo) // 12, int(lo) % 12 + 1), (int(hi) // 12, int(hi) % 12 + 1)
 
 
 # --------------------------------------------------------------------------------------------

@@ -11,6 +11,19 @@ Conventions (delanalyse 5 and the puljeevaluering share them):
 * A model table has one row per reported term: ``term, koefficient, standardfejl, konf_nedre,
   konf_oevre, p_vaerdi`` plus G (the number of clusters, column named after the cluster unit,
   e.g. ``kommuner``) and N (``observationer``).
+
+Binary outcomes (delanalyse 5):
+
+* **Shares of units** (a kommune's share of recipients with an outcome): a quasi-binomial GLM,
+  ``GLM(share, X, Binomial(), var_weights=n).fit(scale="X2", use_t=True)`` — R's
+  ``glm(share ~ x, family = quasibinomial, weights = n)``: the same coefficients, Pearson
+  dispersion and t-based p-values (residual df). Never the two-column (successes, failures)
+  outcome with ``scale="X2"``: statsmodels then divides the Pearson statistic by the wrong
+  weights and the dispersion comes out one to two orders of magnitude too small.
+* **Persons in clusters**: a logit with standard errors clustered by the cluster unit (HC1, t
+  with G-1 df, as for OLS), odds ratios and average marginal effects (``get_margeff``) beside the
+  coefficients; the linear probability model's wild cluster bootstrap (``wildboottest``, WCR,
+  Webb weights, fixed seed) as a small-G check.
 """
 from __future__ import annotations
 
@@ -20,7 +33,8 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["ClusteredFit", "fit_clustered", "model_table", "MODEL_COLUMNS"]
+__all__ = ["ClusteredFit", "fit_clustered", "model_table", "MODEL_COLUMNS", "ShareFit", "fit_share_glm",
+           "fit_logit_clustered", "wild_cluster_bootstrap_p", "effect_table", "EFFECT_COLUMNS", "BOOTSTRAP_SEED"]
 
 MODEL_COLUMNS = ("term", "koefficient", "standardfejl", "konf_nedre", "konf_oevre", "p_vaerdi")
 
@@ -98,3 +112,132 @@ def model_table(fit: ClusteredFit, terms: Sequence[str] | None = None, *,
             "observationer": fit.n_obs,
         })
     return pd.DataFrame(rows, columns=[*MODEL_COLUMNS, groups_column, "observationer"])
+
+
+# ------------------------------------------------------------------------------------------
+# binary outcomes: shares of units (quasi-binomial GLM) and persons in clusters (clustered logit)
+
+EFFECT_COLUMNS = (*MODEL_COLUMNS, "odds_ratio", "marginal_effekt")
+BOOTSTRAP_SEED = 20210301  # fixed: the bootstrap p-value is the same in every run
+BOOTSTRAP_B = 999
+
+
+@dataclass(frozen=True)
+class ShareFit:
+    """A quasi-binomial GLM of a share of units (e.g. kommuner): ``result`` (statsmodels), the
+    number of units N, the Pearson dispersion, the share and weight columns."""
+
+    result: Any
+    n_obs: int
+    dispersion: float
+    share: str
+    weights: str
+
+    @property
+    def n_clusters(self) -> int:  # one unit is one "cluster": G = N
+        return self.n_obs
+
+
+def fit_share_glm(formula: str, data: pd.DataFrame, weights: str) -> ShareFit:
+    """``formula``'s share (left-hand side, 0-1) on its right-hand side with binomial variance
+    weighted by ``weights`` (the share's base n) and the dispersion estimated from the Pearson
+    statistic: R's ``quasibinomial`` with ``weights = n``. Rows with a missing model variable or a
+    base of 0 are dropped; ValueError when fewer units than parameters + 1 remain."""
+    import patsy
+    import statsmodels.api as sm
+
+    lhs = formula.split("~", 1)[0].strip()
+    d = data.loc[pd.to_numeric(data[weights], errors="coerce").fillna(0) > 0]
+    y, X = patsy.dmatrices(formula, d, return_type="dataframe")  # drops rows with a missing variable
+    if len(y) <= X.shape[1]:
+        raise ValueError(f"{len(y)} units for {X.shape[1]} parameters: the share model cannot be estimated")
+    model = sm.GLM(y.iloc[:, 0], X, family=sm.families.Binomial(), var_weights=d.loc[y.index, weights].astype(float))
+    result = model.fit(scale="X2", use_t=True)
+    return ShareFit(result=result, n_obs=int(len(y)), dispersion=float(result.scale), share=lhs, weights=weights)
+
+
+def fit_logit_clustered(formula: str, data: pd.DataFrame, cluster: str) -> ClusteredFit:
+    """Logit of a 0/1 outcome, standard errors clustered by ``cluster`` (HC1 small-sample factor,
+    t with G-1 df: R's ``sandwich::vcovCL(type = "HC1")``). Rows with a missing model variable
+    are dropped and the clusters counted on the rows used."""
+    import statsmodels.formula.api as smf
+
+    if cluster not in data.columns:
+        raise ValueError(f"cluster column {cluster!r} is not in the data")
+    model = smf.logit(formula, data, missing="drop")
+    used = model.data.row_labels
+    groups = data.loc[used, cluster]
+    if groups.isna().any():
+        raise ValueError(f"cluster column {cluster!r} has missing values in the estimation sample")
+    codes, uniques = pd.factorize(groups, sort=True)
+    if len(uniques) < 2:
+        raise ValueError(f"cluster-robust standard errors need at least 2 clusters, got {len(uniques)}")
+    result = model.fit(disp=0, cov_type="cluster", cov_kwds={"groups": np.asarray(codes)}, use_t=True)
+    return ClusteredFit(result=result, n_obs=int(result.nobs), n_clusters=int(len(uniques)), cluster=cluster)
+
+
+def wild_cluster_bootstrap_p(formula: str, data: pd.DataFrame, cluster: str, term: str, *, B: int = BOOTSTRAP_B,
+                             seed: int = BOOTSTRAP_SEED, weights_type: str = "webb") -> float:
+    """Wild cluster bootstrap p-value (null imposed, WCR) of ``term`` in the OLS of ``formula``
+    (a linear probability model for a 0/1 outcome), clusters ``cluster``: ``wildboottest`` with
+    Webb's six-point weights, which stay valid with few clusters, and a fixed seed."""
+    import statsmodels.formula.api as smf
+    from wildboottest.wildboottest import wildboottest
+
+    model = smf.ols(formula, data, missing="drop")
+    if term not in model.exog_names:
+        raise KeyError(f"term {term!r} not in the model ({', '.join(model.exog_names)})")
+    groups = pd.factorize(data.loc[model.data.row_labels, cluster], sort=True)[0]
+    if len(np.unique(groups)) < 2:
+        raise ValueError("the wild cluster bootstrap needs at least 2 clusters")
+    res = wildboottest(model, B=int(B), cluster=groups, param=term, weights_type=weights_type, seed=int(seed),
+                       parallel=False, show=False)
+    return float(res["p-value"].iloc[0])
+
+
+def _margeff(fit) -> pd.Series | None:
+    res = fit.result
+    if not hasattr(res, "get_margeff"):
+        return None
+    m = res.get_margeff(at="overall", dummy=True)
+    names = [n for n in res.params.index if n != "Intercept"]
+    return pd.Series(np.asarray(m.margeff, dtype=float), index=names[:len(np.atleast_1d(m.margeff))])
+
+
+def _share_margeff(fit: ShareFit) -> pd.Series:
+    """Average marginal effect of each regressor on the share: the n-weighted mean over units of
+    dp/dx = p(1 - p) b (the logit link's derivative)."""
+    res = fit.result
+    p = np.asarray(res.fittedvalues, dtype=float)
+    w = np.asarray(res.model.var_weights, dtype=float)
+    scale = float(np.sum(w * p * (1 - p)) / np.sum(w))
+    return res.params.drop("Intercept", errors="ignore") * scale
+
+
+def effect_table(fit, terms: Sequence[str], *, labels: Mapping[str, str] | None = None, alpha: float = 0.05,
+                 groups_column: str = "kommuner") -> pd.DataFrame:
+    """:func:`model_table`'s columns plus ``odds_ratio`` (exp of a logit coefficient) and
+    ``marginal_effekt`` (average marginal effect on the probability or share) for a clustered
+    logit (:func:`fit_logit_clustered`) or a share GLM (:func:`fit_share_glm`; G = N = the units)."""
+    res = fit.result
+    missing = [t for t in terms if t not in res.params.index]
+    if missing:
+        raise KeyError(f"terms not in the model: {missing}")
+    ci = res.conf_int(alpha=alpha)
+    me = _share_margeff(fit) if isinstance(fit, ShareFit) else _margeff(fit)
+    labels = dict(labels or {})
+    rows = []
+    for t in terms:
+        rows.append({
+            "term": labels.get(t, t),
+            "koefficient": float(res.params[t]),
+            "standardfejl": float(res.bse[t]),
+            "konf_nedre": float(ci.loc[t, 0]),
+            "konf_oevre": float(ci.loc[t, 1]),
+            "p_vaerdi": float(res.pvalues[t]),
+            "odds_ratio": float(np.exp(res.params[t])),
+            "marginal_effekt": float(me[t]) if me is not None and t in me.index else float("nan"),
+            groups_column: fit.n_clusters,
+            "observationer": fit.n_obs,
+        })
+    return pd.DataFrame(rows, columns=[*EFFECT_COLUMNS, groups_column, "observationer"])
