@@ -119,19 +119,3 @@ def kommuneramme(T, *, population: str | None = None, rekruttering: str = REKRUT
     frame["casekommune"] = frame["strategi"].notna()
     frame["population_oeget"] = [M.population_for(o, population) for o in frame["ordning"]]
     return frame.sort_values(["ordning", "kommunekode"], kind="stable").reset_index(drop=True)
-
-
-# The published version (Figur 36-38's points): codes, public facts, counts and their shares.
-PUBLISHED = ["kommunekode", "kommune", "ordning", "valgt", "befolkning", "antal_bevillinger", "anvendelsesgrad",
-             "n_bevillinger", "antal_rekruttering", "rekrutteringsgrad", "n_fastholdelse", "antal_fastholdelse",
-             "andel_fastholdelse", "n_oeget", "antal_oeget", "andel_oeget"]
-
-
-def kommuner_tabel(frame: pd.DataFrame) -> pd.DataFrame:
-    """The per-kommune table as published (one row per kommune and ordning; Figur 36-38)."""
-    from ...vocabulary import ORDNING_NAVN
-
-    out = frame[PUBLISHED].copy()
-    out["ordning"] = out["ordning"].map(ORDNING_NAVN)
-    out["valgt"] = out["valgt"].map({True: "ja", False: "nej"})
-    return out

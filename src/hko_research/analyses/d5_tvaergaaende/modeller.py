@@ -103,7 +103,14 @@ def personer(T, ramme: pd.DataFrame, population: str | None = None) -> pd.DataFr
 
 
 def _row(base: dict, **kw) -> dict:
-    return {**{c: np.nan for c in COLUMNS}, **base, **kw}
+    row = {**{c: np.nan for c in COLUMNS}, **base, **kw}
+    g = row.get("kommuner")
+    if g is not None and not pd.isna(g) and g < M.MIN_KOMMUNER_TEST:
+        # too few clusters for any standard error (kommune GLM: too few units): estimate only
+        for c in ("standardfejl", "konf_nedre", "konf_oevre", "p_vaerdi", "p_wild"):
+            row[c] = np.nan
+        row["bemaerkning"] = f"ingen test: {int(g)} kommuner, mindst {M.MIN_KOMMUNER_TEST} kræves"
+    return row
 
 
 def estimate(T, ramme: pd.DataFrame, claim: Paastand, *, population: str | None = None,
@@ -143,7 +150,9 @@ def estimate(T, ramme: pd.DataFrame, claim: Paastand, *, population: str | None 
                     fit = fit_logit_clustered(f"y ~ {prhs}", po, "kommunekode")
                     t = effect_table(fit, [term]).iloc[0].to_dict()
                     t.pop("term")
-                    pw = wild_cluster_bootstrap_p(f"y ~ {prhs}", po, "kommunekode", term) if bootstrap else np.nan
+                    few = fit.n_clusters < M.MIN_KOMMUNER_TEST
+                    pw = wild_cluster_bootstrap_p(f"y ~ {prhs}", po, "kommunekode", term) \
+                        if bootstrap and not few else np.nan
                     rows.append(_row(b, **t, p_wild=pw, bemaerkning=""))
                 except Exception as exc:  # noqa: BLE001 - separation, too few clusters: shown, not hidden
                     rows.append(_row(b, bemaerkning=f"kan ikke estimeres: {type(exc).__name__}"))
@@ -173,6 +182,10 @@ def laesning(table: pd.DataFrame, claim: Paastand | str) -> str:
                 bits.append(f"{r['niveau']}niveau, {r['model']}: ikke estimeret ({r['bemaerkning'] or 'undertrykt'})")
                 continue
             sign = "positiv" if r["koefficient"] > 0 else "negativ"
+            if pd.isna(r["p_vaerdi"]):
+                bits.append(f"{r['niveau']}niveau, {r['model']}: {sign}, {r['bemaerkning'] or 'ingen test'} "
+                            f"(G = {int(r['kommuner'])} kommuner, N = {int(r['observationer'])})")
+                continue
             sig = "signifikant" if r["signifikant"] == "ja" else "ikke signifikant"
             me = (f"; marginal effekt {_fmt(100 * r['marginal_effekt'], 2)} procentpoint"
                   if pd.notna(r["marginal_effekt"]) else "")

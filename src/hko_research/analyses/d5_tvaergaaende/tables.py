@@ -36,12 +36,12 @@ def brug_kommuner(T: TvaerData) -> pd.DataFrame:
 
 
 def udfald_kommuner(ramme: pd.DataFrame) -> pd.DataFrame:
-    """Figur 36-38's y (and Figur 37's x): per kommune and ordning, rekrutteringsgrad and both
-    outcomes with their counts."""
+    """Figur 36-38's y (and Figur 37's x): per kommune and ordning, rekrutteringsgrad and øgede
+    løntimer with their counts (fastholdelse by kommune is not drawn; its groups are in Figur 33-42)."""
     from ...vocabulary import ORDNING_NAVN
 
     cols = ["kommunekode", "kommune", "ordning", "valgt", "n_bevillinger", "antal_rekruttering", "rekrutteringsgrad",
-            "n_fastholdelse", "antal_fastholdelse", "andel_fastholdelse", "n_oeget", "antal_oeget", "andel_oeget"]
+            "n_oeget", "antal_oeget", "andel_oeget"]
     out = ramme[cols].copy()
     out["ordning"] = out["ordning"].map(ORDNING_NAVN)
     out["valgt"] = out["valgt"].map({True: "ja", False: "nej"})
