@@ -116,9 +116,10 @@ def test_panel_matches_the_hand_computed_flags(trap_dir):
     assert frame.set_index("pnr").at["C", "koen"] == "kvinde" and frame.set_index("pnr").at["B", "alder"] == 40
     # the øgede flag in the report's population per ordning: PA with hours before, HM all followed
     flags = U.oeget(frame).set_axis(frame["pnr"])
-    assert flags["A"] is True or flags["A"] == True  # noqa: E712 - HM: from no hours to hours
-    assert flags["C"] == True and pd.isna(flags["G"])  # noqa: E712
-    assert U.oeget(frame, "med_loentimer").set_axis(frame["pnr"]).isna()["A"]
+    assert bool(flags["A"])  # hjælpemidler: from no hours to hours counts
+    assert bool(flags["C"]) and pd.isna(flags["G"])
+    assert not pd.isna(flags["E"]) and not bool(flags["E"])  # hours before, none after
+    assert U.oeget(frame, "med_loentimer").set_axis(frame["pnr"]).isna()["A"]  # the other population
 
 
 _FOER, _EFTER = M.maaned_foer, M.maaned_efter

@@ -4,11 +4,12 @@ Joins delanalyse 1, 2 and 3 per kommune, in this process and from their unprotec
 their published tables), and asks what goes with labour-market attachment after an HKO grant.
 load.py (the other analyses' frames and the løntimer panel), udfald.py (løntimer before and after
 each recipient's grant), measures.py (fastholdelse and øgede løntimer, each once with the report's
-definition), kommuner.py (the per-kommune join), grupper.py (Figur 32-35, 39-42), modeller.py (the
-report's claims as models: quasi-binomial kommune GLMs, clustered person logits, wild cluster
-bootstrap), figurer.py (the scatter plots, Figur 31 from forandringsteori.yaml), tables.py (the
-index), targets.yaml/targets.py, synth/ (the løntimer panel and BEF, calibrated in
-synth/calibration.yaml), definitions.md, assumptions.md, labels.yaml.
+definition), kommuneramme.py (the per-kommune join), grupper.py (Figur 32-35, 39-42 and the group
+tests), modeller.py (the report's claims as models: quasi-binomial kommune GLMs, clustered person
+logits, wild cluster bootstrap), figurer.py (Figur 31 from forandringsteori.yaml, the bars and
+scatter plots), praksis.py (7.2 against this run), tables.py (the index), targets.yaml/targets.py,
+synth/ (the løntimer panel and BEF, calibrated in synth/calibration.yaml), definitions.md,
+assumptions.md, labels.yaml.
 """
 from ..d1_strategi import ANALYSIS as _D1
 from ..d2_medarbejdere import ANALYSIS as _D2

@@ -58,22 +58,30 @@ def gumbel_top_k(idx: np.ndarray, k: int, logw: np.ndarray, rng: np.random.Gener
     return idx[np.argsort(-key, kind="stable")[:k]]
 
 
-def logit_table(n: np.ndarray, rows: np.ndarray, cols: np.ndarray, iters: int = 200) -> np.ndarray:
-    """Rates p[s, o] = expit(a_s + b_o) with sum_o n p = rows and sum_s n p = cols (counts); the
-    logistic scale keeps every rate inside (0, 1)."""
+def logit_table(n: np.ndarray, rows: np.ndarray, cols: np.ndarray, iters: int = 100) -> np.ndarray:
+    """Rates p[s, o] = expit(a_s + b_o) with sum_o n p = rows and sum_s n p = cols (counts): the
+    logistic scale keeps every rate inside (0, 1). Each row's (column's) offset is solved exactly in
+    turn (a monotone one-dimensional root), which converges for any feasible margins."""
+    from scipy.optimize import brentq
+    from scipy.special import expit
+
     a, b = np.zeros(n.shape[0]), np.zeros(n.shape[1])
+
+    def solve(weights, other, target):
+        total = weights.sum()
+        if total <= 0 or target <= 0 or target >= total:  # empty or all/none: as far as it goes
+            return -30.0 if target <= 0 else 30.0
+        return brentq(lambda t: (weights * expit(t + other)).sum() - target, -40, 40, xtol=1e-12)
+
     for _ in range(iters):
-        p = 1 / (1 + np.exp(-(a[:, None] + b[None, :])))
+        a_old, b_old = a.copy(), b.copy()
         for i in range(n.shape[0]):
-            cur = (n[i] * p[i]).sum()
-            if n[i].sum() > 0 and 0 < rows[i] < n[i].sum():
-                a[i] += np.log(rows[i] / (n[i].sum() - rows[i])) - np.log(cur / max(n[i].sum() - cur, 1e-12))
-        p = 1 / (1 + np.exp(-(a[:, None] + b[None, :])))
+            a[i] = solve(n[i], b, rows[i])
         for j in range(n.shape[1]):
-            cur = (n[:, j] * p[:, j]).sum()
-            if n[:, j].sum() > 0 and 0 < cols[j] < n[:, j].sum():
-                b[j] += np.log(cols[j] / (n[:, j].sum() - cols[j])) - np.log(cur / max(n[:, j].sum() - cur, 1e-12))
-    return 1 / (1 + np.exp(-(a[:, None] + b[None, :])))
+            b[j] = solve(n[:, j], a, cols[j])
+        if max(np.abs(a - a_old).max(), np.abs(b - b_old).max()) < 1e-10:
+            break
+    return expit(a[:, None] + b[None, :])
 
 
 def controlled_round(x: np.ndarray, rows: np.ndarray, cols: np.ndarray, cap: np.ndarray) -> np.ndarray:
@@ -132,7 +140,7 @@ def allocate(pop: np.ndarray, cand: np.ndarray, fixed: np.ndarray, fixed_val: np
     = those that may get the flag, ``fixed``/``fixed_val`` = rows decided earlier. Targets: rates
     by strategy (``strat``) with organisation totals (``org``) for the casekommuner (``s``, ``o`` >=
     0), rates by size band (``bands``) for the rest of each band, or a national ``total``."""
-    flag = fixed & fixed_val
+    flag = fixed & fixed_val & pop
     free = cand & ~fixed & pop
     if total is not None:
         k = int(total) - int((pop & flag).sum())
