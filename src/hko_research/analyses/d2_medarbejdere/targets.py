@@ -26,9 +26,19 @@ KOMMUNE_FIGURER = {
 }
 
 
+def _known(P: TablePicker, table: str, col: str, rows=None) -> pd.Series:
+    """The column's values for an extreme across kommuner. A suppressed value makes the extreme
+    unknown (empty: the target is 'undertrykt'); a value missing also without protection (no
+    respondents) is left out."""
+    shown, raw = P.table(table), P.r[table]
+    rows = slice(None) if rows is None else rows(shown)
+    v = pd.to_numeric(shown.loc[rows, col], errors="coerce")
+    hidden = v.isna() & pd.to_numeric(raw.loc[rows, col], errors="coerce").notna()
+    return v.iloc[:0] if hidden.any() else v.dropna()
+
+
 def _kommuner(P: TablePicker, table: str, col: str) -> pd.Series:
-    t = P.table(table)
-    return pd.to_numeric(t.loc[t["kommune"] != "I alt", col], errors="coerce").dropna()
+    return _known(P, table, col, rows=lambda t: t["kommune"] != "I alt")
 
 
 def computed(P: TablePicker) -> dict[str, float]:
@@ -54,11 +64,10 @@ def computed(P: TablePicker) -> dict[str, float]:
     out["d2_dk_screening_kommune_min"] = out["d2_fig16_screening_kommune_min"]
 
     # 9.4: each stilling's range across casekommuner
-    st = P.table("bilag_94_stilling_kommuner")
     for key, name in (("myndighed", "myndighedssagsbehandler"), ("administrativ", "administrativ"),
                       ("myndighed_virksomhed", "myndighed_virksomhed"), ("noegleperson", "noegleperson"),
                       ("virksomhedskonsulent", "virksomhedskonsulent"), ("andet", "andet")):
-        v = pd.to_numeric(st[f"andel_{name}"], errors="coerce").dropna()
+        v = _known(P, "bilag_94_stilling_kommuner", f"andel_{name}")
         out[f"d0_s94_profil_{key}_kommune_max"] = float(v.max()) if len(v) else nan
         out[f"d0_s94_profil_{key}_kommune_min"] = float(v.min()) if len(v) else nan
 
