@@ -25,57 +25,62 @@ def _teori() -> dict:
 
 
 def forandringsteori() -> pd.DataFrame:
-    """Figur 31's elements as a table: trin (the column, 1 = first), element, indhold, afsnit and
-    the elements each points to (direct and indirect)."""
+    """Figur 31's elements as a table: trin (the step in the chain; empty for the structural
+    conditions), element, indhold, afsnit and the elements each points to (direct and indirect)."""
     t = _teori()
+    name = {x["id"]: x["titel"] for x in t["elementer"]}
     rows = []
-    for e in t["elementer"]:
-        direkte = [p["til"] for p in t["pile"] if p["fra"] == e["id"] and p["type"] == "direkte"]
-        indirekte = [p["til"] for p in t["pile"] if p["fra"] == e["id"] and p["type"] == "indirekte"]
-        name = {x["id"]: x["titel"] for x in t["elementer"]}
-        rows.append({"trin": int(e["kolonne"]) + 1, "element": e["titel"], "indhold": e["tekst"], "afsnit": e["afsnit"],
-                     "direkte_betydning_for": ", ".join(name[x] for x in direkte),
-                     "indirekte_betydning_for": ", ".join(name[x] for x in indirekte)})
-    return pd.DataFrame(rows)
+    for e in sorted(t["elementer"], key=lambda e: (e["trin"] is None, e["trin"] or 0)):
+        direkte = [name[p["til"]] for p in t["pile"] if p["fra"] == e["id"] and p["type"] == "direkte"]
+        indirekte = [name[p["til"]] for p in t["pile"] if p["fra"] == e["id"] and p["type"] == "indirekte"]
+        rows.append({"trin": e["trin"], "element": e["titel"], "indhold": e["tekst"], "afsnit": e["afsnit"],
+                     "direkte_betydning_for": ", ".join(direkte), "indirekte_betydning_for": ", ".join(indirekte)})
+    out = pd.DataFrame(rows)
+    out["trin"] = out["trin"].astype("Int64")
+    return out
 
 
 def figur_31():
-    """The theory of change: boxes per step (left to right), solid arrows for direct relations to
-    the outcome, dashed for relations between the themes."""
+    """The theory of change: the chain left to right (prioritering -> viden -> brug -> udfald), the
+    structural conditions below it; solid arrows for direct relations with the outcome, dashed for
+    relations between the themes. Arrows between boxes that are not neighbours arc above the chain,
+    so no arrow crosses a box."""
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
     plots.set_theme()
     t = _teori()
     cols = max(e["kolonne"] for e in t["elementer"]) + 1
-    fig, ax = plt.subplots(figsize=(11, 4.6))
+    fig, ax = plt.subplots(figsize=(11, 5.2))
     ax.set_xlim(0, cols)
-    ax.set_ylim(-0.15, 2.05)
+    ax.set_ylim(-0.55, 2.35)
     ax.axis("off")
-    w, h = 0.78, 0.72
-    centre = {}
+    w, h = 0.78, 0.74
+    box = {}
     for e in t["elementer"]:
-        x = e["kolonne"] + 0.5
-        y = 1.5 - e["raekke"] * 1.05
-        centre[e["id"]] = (x, y)
+        x, y = e["kolonne"] + 0.5, 1.2 - 1.2 * e["raekke"]
+        box[e["id"]] = (x, y)
         colour = plots.PALETTE[2] if e["id"] == "udfald" else plots.PALETTE[0]
         ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.02", fc="white", ec=colour, lw=1.6))
         ax.text(x, y + 0.2, plots._wrap(e["titel"], 20), ha="center", va="center", fontsize=9, fontweight="bold",
                 color=colour)
-        ax.text(x, y - 0.12, plots._wrap(e["tekst"], 26), ha="center", va="center", fontsize=7.5, color="#333333")
+        ax.text(x, y - 0.13, plots._wrap(e["tekst"], 26), ha="center", va="center", fontsize=7.5, color="#333333")
     for p in t["pile"]:
-        (x0, y0), (x1, y1) = centre[p["fra"]], centre[p["til"]]
-        if x1 > x0:
-            start, end = (x0 + w / 2, y0), (x1 - w / 2, y1)
-        else:
-            start, end = (x0, y0 - h / 2 if y1 < y0 else y0 + h / 2), (x1, y1 + h / 2 if y1 < y0 else y1 - h / 2)
-        ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=12, lw=1.3,
-                                     color="#333333" if p["type"] == "direkte" else "#7f7f7f",
-                                     linestyle="-" if p["type"] == "direkte" else (0, (4, 3)),
-                                     connectionstyle="arc3,rad=0.08" if y0 != y1 else "arc3,rad=0"))
+        (x0, y0), (x1, y1) = box[p["fra"]], box[p["til"]]
+        style = dict(arrowstyle="-|>", mutation_scale=12, lw=1.3,
+                     color="#333333" if p["type"] == "direkte" else "#7f7f7f",
+                     linestyle="-" if p["type"] == "direkte" else (0, (4, 3)))
+        if y0 == y1 and abs(x1 - x0) <= 1.01:       # neighbours in the chain: straight
+            a, b, conn = (x0 + w / 2, y0), (x1 - w / 2, y1), "arc3,rad=0"
+        elif y0 == y1:                               # over the boxes between them
+            a, b = (x0 + 0.12, y0 + h / 2), (x1 - 0.12, y1 + h / 2)
+            conn = f"arc3,rad={-0.18 - 0.06 * (abs(x1 - x0) - 2)}"
+        else:                                        # from the structural conditions up into the chain
+            a, b, conn = (x0 + (0.2 if x1 > x0 else -0.2), y0 + h / 2), (x1, y1 - h / 2), "arc3,rad=0"
+        ax.add_patch(FancyArrowPatch(a, b, connectionstyle=conn, **style))
     ax.plot([], [], color="#333333", lw=1.3, label="Direkte sammenhæng med arbejdsmarkedstilknytning")
     ax.plot([], [], color="#7f7f7f", lw=1.3, ls=(0, (4, 3)), label="Sammenhæng mellem temaerne")
-    ax.legend(loc="lower center", bbox_to_anchor=(0.5, -0.08), ncol=2, fontsize=8)
+    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 0.0), ncol=1, fontsize=8)
     plots.finish_layout(fig)
     return fig
 
@@ -94,10 +99,11 @@ def spredning(shown: pd.DataFrame, *, x: str, y: str, lines: dict[str, pd.DataFr
     (``x``, ``y`` as shares), the fitted line with its band (``lines[ordning]``, from the kommune
     GLM), the selected kommuner in the second colour when ``highlight``."""
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     plots.set_theme()
     ordninger = list(pd.unique(shown["ordning"]))
-    fig, axes = plt.subplots(1, len(ordninger), figsize=(11, 4.4), squeeze=False, sharey=False)
+    fig, axes = plt.subplots(1, len(ordninger), figsize=(12, 4.4), squeeze=False, sharey=False)
     for ax, o in zip(axes[0], ordninger):
         d = shown.loc[shown["ordning"] == o]
         xs = pd.to_numeric(d[x], errors="coerce")
@@ -123,15 +129,16 @@ def spredning(shown: pd.DataFrame, *, x: str, y: str, lines: dict[str, pd.DataFr
         ax.set_title(str(o), fontsize=10)
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
-        ax.xaxis.set_major_formatter(plots.pct_formatter())
-        ax.yaxis.set_major_formatter(plots.pct_formatter())
+        ax.xaxis.set_major_locator(MaxNLocator(5))
+        ax.xaxis.set_major_formatter(plots.num_formatter(1 if (xs[ok] * scale).max() < 5 else 0))
+        ax.yaxis.set_major_formatter(plots.num_formatter(0))
     handles, labels_ = [], []
     for ax in axes[0]:
         for hdl, lab in zip(*ax.get_legend_handles_labels()):
             if lab not in labels_:
                 handles.append(hdl)
                 labels_.append(lab)
-    fig.legend(handles, labels_, loc="outside lower center", ncol=len(labels_), fontsize=8, frameon=False)
+    fig.legend(handles, labels_, loc="outside right upper", fontsize=8, frameon=False)
     plots.finish_layout(fig)
     return fig
 

@@ -40,6 +40,7 @@ TERM_LABELS = {"rang10": "Rammevilkår (pr. 10 rangpladser)", "log2_befolkning":
                "viden": "Viden om HKO (pr. point, 0-10)", "vejledning": "Vejledningskompetence (pr. point, 1-5)",
                "tro": "Tro på borger (pr. point, 1-5)"}
 PERSON_KONTROL = ("C(koen)", "alder")
+KOMMUNE, PERSON = "kommuneniveau", "personniveau"  # the two levels of analysis (column analyseniveau)
 FORBEHOLD = ("Sammenhængene er beskrivende: data giver ingen kontrafaktisk sammenligning (hvordan det var gået "
              "uden HKO), og HKO bevilges oftest, når der foreligger eller er udsigt til en ansættelse (rapporten, "
              "l.2031). De siger derfor intet om effekten af HKO.")
@@ -81,7 +82,7 @@ PAASTANDE = (
              "(l.2120)", "oegede", ("viden", "vejledning", "tro"), casekommuner=True),
 )
 BY_NAME = {p.navn: p for p in PAASTANDE}
-COLUMNS = ["paastand", "ordning", "term", "niveau", "model", "koefficient", "standardfejl", "konf_nedre", "konf_oevre",
+COLUMNS = ["ordning", "term", "analyseniveau", "model", "koefficient", "standardfejl", "konf_nedre", "konf_oevre",
            "p_vaerdi", "odds_ratio", "marginal_effekt", "p_wild", "dispersion", "signifikant", "kommuner",
            "observationer", "bemaerkning"]
 
@@ -90,7 +91,7 @@ def _model_name(kontrol: tuple[str, ...], niveau: str) -> str:
     if not kontrol:
         return "uden kontrol"
     names = ", ".join(TERM_LABELS.get(k, k).split(" (")[0].lower() for k in kontrol)
-    return f"med {names}" + (", køn og alder" if niveau == "person" else "")
+    return f"med {names}" + (", køn og alder" if niveau == PERSON else "")
 
 
 def personer(T, ramme: pd.DataFrame, population: str | None = None) -> pd.DataFrame:
@@ -131,8 +132,8 @@ def estimate(T, ramme: pd.DataFrame, claim: Paastand, *, population: str | None 
         for term in claim.terms:
             for kontrol in claim.kontroller:
                 rhs = " + ".join((term, *kontrol))
-                base = {"paastand": claim.navn, "ordning": label, "term": TERM_LABELS.get(term, term)}
-                b = {**base, "niveau": "kommune", "model": _model_name(kontrol, "kommune")}
+                base = {"ordning": label, "term": TERM_LABELS.get(term, term)}
+                b = {**base, "analyseniveau": KOMMUNE, "model": _model_name(kontrol, KOMMUNE)}
                 try:
                     fit = fit_share_glm(f"{share_col} ~ {rhs}", ko, n_col)
                     t = effect_table(fit, [term]).iloc[0].to_dict()
@@ -145,7 +146,7 @@ def estimate(T, ramme: pd.DataFrame, claim: Paastand, *, population: str | None 
                 po = pers.loc[(pers["ordning"] == o) & pers[flag].notna()].copy()
                 po["y"] = po[flag].astype(float)
                 prhs = rhs + (" + " + " + ".join(PERSON_KONTROL) if kontrol else "")
-                b = {**base, "niveau": "person", "model": _model_name(kontrol, "person")}
+                b = {**base, "analyseniveau": PERSON, "model": _model_name(kontrol, PERSON)}
                 try:
                     fit = fit_logit_clustered(f"y ~ {prhs}", po, "kommunekode")
                     t = effect_table(fit, [term]).iloc[0].to_dict()
@@ -179,18 +180,18 @@ def laesning(table: pd.DataFrame, claim: Paastand | str) -> str:
         bits = []
         for _, r in s.iterrows():
             if pd.isna(r["koefficient"]):
-                bits.append(f"{r['niveau']}niveau, {r['model']}: ikke estimeret ({r['bemaerkning'] or 'undertrykt'})")
+                bits.append(f"{r['analyseniveau']}, {r['model']}: ikke estimeret ({r['bemaerkning'] or 'undertrykt'})")
                 continue
             sign = "positiv" if r["koefficient"] > 0 else "negativ"
             if pd.isna(r["p_vaerdi"]):
-                bits.append(f"{r['niveau']}niveau, {r['model']}: {sign}, {r['bemaerkning'] or 'ingen test'} "
+                bits.append(f"{r['analyseniveau']}, {r['model']}: {sign}, {r['bemaerkning'] or 'ingen test'} "
                             f"(G = {int(r['kommuner'])} kommuner, N = {int(r['observationer'])})")
                 continue
             sig = "signifikant" if r["signifikant"] == "ja" else "ikke signifikant"
             me = (f"; marginal effekt {_fmt(100 * r['marginal_effekt'], 2)} procentpoint"
                   if pd.notna(r["marginal_effekt"]) else "")
             wild = f", wild bootstrap p = {_fmt(r['p_wild'])}" if pd.notna(r.get("p_wild")) else ""
-            bits.append(f"{r['niveau']}niveau, {r['model']}: {sign}, {sig} (p = {_fmt(r['p_vaerdi'])}{wild}{me}; "
+            bits.append(f"{r['analyseniveau']}, {r['model']}: {sign}, {sig} (p = {_fmt(r['p_vaerdi'])}{wild}{me}; "
                         f"G = {int(r['kommuner'])} kommuner, N = {int(r['observationer'])})")
         parts.append(f"{ordning}, {term.split(' (')[0].lower()}: " + "; ".join(bits) + ".")
     parts.append(FORBEHOLD)

@@ -29,7 +29,7 @@ def _share(t: pd.DataFrame, **kw) -> float:
 def _model(t: pd.DataFrame | None, ordning: str, niveau: str, model: str, term: str | None = None) -> str:
     if t is None:
         return "ikke beregnet"
-    d = t.loc[(t["ordning"] == ordning) & (t["niveau"] == niveau) & (t["model"] == model)]
+    d = t.loc[(t["ordning"] == ordning) & (t["analyseniveau"] == niveau) & (t["model"] == model)]
     if term is not None:
         d = d.loc[d["term"].str.startswith(term)]
     if len(d) != 1 or pd.isna(d["koefficient"].iloc[0]):
@@ -73,30 +73,30 @@ def best_practice(grupper: pd.DataFrame, baand: pd.DataFrame, modeller: dict[str
          "Ingen signifikant sammenhæng mellem viden, vejledningskompetence og tro på borger og øgede/fastholdte "
          "løntimer (l.2120)",
          "Øgede løntimer, personniveau: " + "; ".join(
-             f"{lab}: PA {_model(m('model_medarbejdere_udfald'), pa, 'person', 'uden kontrol', lab)}, hjælpemidler "
-             f"{_model(m('model_medarbejdere_udfald'), hm, 'person', 'uden kontrol', lab)}"
+             f"{lab}: PA {_model(m('model_medarbejdere_udfald'), pa, 'personniveau', 'uden kontrol', lab)}, hjælpemidler "
+             f"{_model(m('model_medarbejdere_udfald'), hm, 'personniveau', 'uden kontrol', lab)}"
              for lab in ("Viden", "Vejledningskompetence", "Tro"))),
         ("Høj tro på borger hænger sammen med højere anvendelsesgrad",
          "Statistisk signifikant sammenhæng (l.2261); kaldt deskriptiv i kapitel 2 (l.403)",
-         f"Tro på borger: {_model(m('model_medarbejdere_anvendelse'), 'PA og hjælpemidler', 'kommune', 'uden kontrol', 'Tro')} "
+         f"Tro på borger: {_model(m('model_medarbejdere_anvendelse'), 'PA og hjælpemidler', 'kommuneniveau', 'uden kontrol', 'Tro')} "
          "(kommuneniveau, casekommuner)"),
         ("Anvendelsesgrad og rekrutteringsgrad hænger sammen",
          "Des højere anvendelsesgrad, des højere rekrutteringsgrad (l.2179)",
-         f"PA: {_model(m('model_anvendelse_rekruttering'), pa, 'kommune', 'uden kontrol')}; hjælpemidler: "
-         f"{_model(m('model_anvendelse_rekruttering'), hm, 'kommune', 'uden kontrol')} (Figur 38)"),
+         f"PA: {_model(m('model_anvendelse_rekruttering'), pa, 'kommuneniveau', 'uden kontrol')}; hjælpemidler: "
+         f"{_model(m('model_anvendelse_rekruttering'), hm, 'kommuneniveau', 'uden kontrol')} (Figur 38)"),
         ("For personlig assistance: des større rekrutteringsgrad, des flere med øgede løntimer",
          "Positiv sammenhæng for PA, ingen direkte for hjælpemidler (l.2156, l.2171)",
-         f"PA: {_model(m('model_rekrutteringsgrad'), pa, 'person', 'uden kontrol')}; hjælpemidler: "
-         f"{_model(m('model_rekrutteringsgrad'), hm, 'person', 'uden kontrol')} (Figur 37)"),
+         f"PA: {_model(m('model_rekrutteringsgrad'), pa, 'personniveau', 'uden kontrol')}; hjælpemidler: "
+         f"{_model(m('model_rekrutteringsgrad'), hm, 'personniveau', 'uden kontrol')} (Figur 37)"),
         ("Anvendelsesgraden betyder mere for tilknytningen end rammevilkårene",
          "Rammevilkår: signifikant negativ; insignifikant med anvendelsesgrad (l.2219, l.2269)",
          "Hjælpemidler, personniveau: uden kontrol "
-         f"{_model(m('model_rammevilkaar'), hm, 'person', 'uden kontrol')}; med anvendelsesgrad "
-         f"{_model(m('model_rammevilkaar'), hm, 'person', 'med anvendelsesgrad, køn og alder')}"),
+         f"{_model(m('model_rammevilkaar'), hm, 'personniveau', 'uden kontrol')}; med anvendelsesgrad "
+         f"{_model(m('model_rammevilkaar'), hm, 'personniveau', 'med anvendelsesgrad, køn og alder')}"),
         ("Des større kommune, des færre med øgede løntimer",
          "Signifikant for begge ordninger, også med anvendelsesgraden konstant (l.2229)",
-         f"PA: {_model(m('model_kommunestoerrelse'), pa, 'person', 'med anvendelsesgrad, køn og alder')}; "
-         f"hjælpemidler: {_model(m('model_kommunestoerrelse'), hm, 'person', 'med anvendelsesgrad, køn og alder')} "
+         f"PA: {_model(m('model_kommunestoerrelse'), pa, 'personniveau', 'med anvendelsesgrad, køn og alder')}; "
+         f"hjælpemidler: {_model(m('model_kommunestoerrelse'), hm, 'personniveau', 'med anvendelsesgrad, køn og alder')} "
          f"(personniveau med kontrol); fastholdelse efter størrelse {_range(baand, 'fastholdelse', 'kommunestoerrelse')}"),
     ]
     kval = "Kvalitative fund (interview med direktører, jobcenterchefer og teamledere; 7.1.1-7.1.2)"
