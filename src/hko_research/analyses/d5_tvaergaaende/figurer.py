@@ -138,7 +138,7 @@ def spredning(shown: pd.DataFrame, *, x: str, y: str, lines: dict[str, pd.DataFr
             if lab not in labels_:
                 handles.append(hdl)
                 labels_.append(lab)
-    fig.legend(handles, labels_, loc="outside right upper", fontsize=8, frameon=False)
+    fig.legend(handles, labels_, loc="outside lower center", ncol=len(labels_), fontsize=8, frameon=False)
     plots.finish_layout(fig)
     return fig
 
