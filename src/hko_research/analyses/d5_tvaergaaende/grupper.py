@@ -78,11 +78,18 @@ COLUMNS = ["niveau", "ordning", "maal", "dimension", "gruppe", "kommuner", "anta
 
 def figur_32_35(T, population: str | None = None) -> pd.DataFrame:
     """Figur 32-35: øgede løntimer and fastholdelse by strategy (32-33) and organisation (34-35),
-    for the casekommuner (all and the selected ones)."""
+    for all casekommuner and, when the selection holds at least :data:`.measures.MIN_KOMMUNER_TEST`
+    of them, the selected ones. With fewer, the two typologies split the same few kommuner into
+    groups that often coincide (a region's four casekommuner: three reaktive with a specialised team,
+    one diffus with general specialisation), so one dimension's shown cell would give away the
+    other's suppressed one."""
     u = personer(T, population)
     case = u.loc[u["strategi"].notna()]
+    levels_ = case_levels(case, T)
+    if len(levels_) > 1 and levels_[0][1]["kommunekode"].nunique() < M.MIN_KOMMUNER_TEST:
+        levels_ = levels_[1:]
     rows = []
-    for niveau, s in case_levels(case, T):
+    for niveau, s in levels_:
         for dim in ("strategi", "organisering"):
             rows += _group_rows(s, niveau, dim)
     return pd.DataFrame(rows, columns=COLUMNS)

@@ -48,6 +48,15 @@ def udfald_kommuner(ramme: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def udfald_kommuner_tabeller(ramme: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """:func:`udfald_kommuner` as one table per ordning (``figur_36_38_kommuner_pa`` / ``_hm``): the two
+    ordninger's rows of a kommune are then no block whose sum an attacker could match with another
+    published count."""
+    t = udfald_kommuner(ramme)
+    return {f"figur_36_38_kommuner_{o}": t.loc[t["ordning"] == name].reset_index(drop=True)
+            for o, name in (("pa", "Personlig assistance"), ("hm", "Hjælpemidler"))}
+
+
 def tilpasninger(ramme: pd.DataFrame) -> pd.DataFrame:
     """The fitted lines of Figur 36-38 (kommune GLMs over the selected kommuner), long: figur,
     ordning, x (the plotted share), tilpasset with its 95 pct. band."""
