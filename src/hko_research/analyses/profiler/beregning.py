@@ -30,7 +30,7 @@ import pandas as pd
 
 from ...kommuner import REGIONS, kommune_tabel, rammevilkaar_band
 from ...stats import proportion_ci, share
-from .metadata import Indikator, indikatorer
+from .metadata import Indikator, andetsteds, indikatorer
 from .rammer import Grundlag, IkkeTilgaengelig
 
 I_ALT = "I alt"
@@ -52,6 +52,18 @@ class Indikatorramme:
     offentlige: pd.DataFrame | None = None        # per row of frame: the public denominators used
     year: int = 0
     years: tuple[int, ...] = ()
+
+    def andetsteds(self) -> pd.DataFrame:
+        """The kommune cells of the run's year that another notebook publishes too
+        (``indikatorer.yaml``, ``andetsteds``), with primary suppression only, as that notebook
+        shows them. Protected into the notebook's ledger *before* the overview table (never
+        published), they are known to the attacker the overview is protected against: a cell shown
+        there cannot serve as secondary suppression here, so a region's or band's total that would
+        reveal a suppressed kommune is suppressed instead."""
+        cols = [c for c in andetsteds() if c in self.frame.columns]
+        f = self.frame
+        rows = (f["aar"] == self.year) & (f["kommunekode"] != I_ALT)
+        return f.loc[rows, [*KEYS, *cols]].reset_index(drop=True)
 
     def basis(self) -> dict[str, list[str]]:
         """Derived column -> the counts it is computed from (``S.table(basis=...)``)."""
@@ -220,3 +232,23 @@ def fakta(G: Grundlag) -> pd.DataFrame:
     out["befolkning"] = bef.reindex(out.index)
     out["rammevilkaar"] = rammevilkaar_band(out["rang"]).to_numpy()
     return out
+
+
+
+TABEL = "bilag_profiler_indikatorer"
+
+
+def offentliggoer(S, R: Indikatorramme, *, name: str = TABEL) -> pd.DataFrame:
+    """Publish the indicator frame through the notebook's disclosure step and return the protected
+    frame every page is rendered from. First the cells other notebooks publish too
+    (:meth:`Indikatorramme.andetsteds`) enter the notebook's ledger (protected, not published);
+    then the overview table is published with ``S.table``: the additive structure :data:`SUMS`,
+    each value's counts (:meth:`Indikatorramme.basis`)."""
+    from ...publishing.disclosure import protect_table
+
+    protect_table(R.andetsteds(), min_cell_size=S.P.min_cell_size, ledger=S.pub.ledger, name=f"{name}_andetsteds")
+    note = ("Én række pr. kommune og år og for hver region, rammevilkårsgruppe og hele landet (»I alt«). "
+            "Indikatorerne er defineret i analyses/profiler/indikatorer.yaml; konfidensintervaller efter Wilson. "
+            "Tidligere år: kun anvendelsesgraderne.")
+    return S.table(R.frame, name, f"Kommuneprofilernes indikatorer, {R.year}", note=note, sums=SUMS,
+                   basis=R.basis(), show=False)

@@ -114,6 +114,8 @@ def parse(raw: Any, *, source: str = str(FILE), label: Callable[[str], str] | No
     ``grupper`` expanded; ``label`` names a group in ``navn`` (default: the code)."""
     label = label or (lambda g: g)
     problems: list[str] = []
+    if isinstance(raw, dict) and set(raw) - {"indikatorer", "andetsteds"}:
+        raise MetadataError(f"{source}: unknown sections {sorted(set(raw) - {'indikatorer', 'andetsteds'})}")
     rows = raw.get("indikatorer") if isinstance(raw, dict) else None
     if not isinstance(rows, list) or not rows:
         raise MetadataError(f"{source}: expected a list 'indikatorer:' with one entry per indicator")
@@ -173,6 +175,17 @@ def indikatorer(path: Path = FILE) -> tuple[Indikator, ...]:
 
     lab = labels("profiler")
     return parse(raw, source=str(path), label=lambda g: str(lab.value(g)))
+
+
+@lru_cache(maxsize=None)
+def andetsteds(path: Path = FILE) -> dict[str, str]:
+    """Counts another notebook publishes per kommune for the run's year too: column -> where."""
+    raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    out = raw.get("andetsteds") or {}
+    bad = [c for c in out if not is_count_column(c)]
+    if bad:
+        raise MetadataError(f"{path}: andetsteds lists {bad}, which are not counts (antal_*/n_*)")
+    return {str(k): str(v) for k, v in out.items()}
 
 
 def kilder() -> dict[str, tuple[Indikator, ...]]:
