@@ -53,17 +53,22 @@ class Indikatorramme:
     year: int = 0
     years: tuple[int, ...] = ()
 
-    def andetsteds(self) -> pd.DataFrame:
+    def andetsteds(self, min_cell_size: int) -> pd.DataFrame:
         """The kommune cells of the run's year that another notebook publishes too
-        (``indikatorer.yaml``, ``andetsteds``), with primary suppression only, as that notebook
-        shows them. Protected into the notebook's ledger *before* the overview table (never
-        published), they are known to the attacker the overview is protected against: a cell shown
-        there cannot serve as secondary suppression here, so a region's or band's total that would
-        reveal a suppressed kommune is suppressed instead."""
+        (``indikatorer.yaml``, ``andetsteds``), as that notebook shows them: a count below
+        ``min_cell_size`` (its primary suppression) is left out (NaN, unknown). Protected into the
+        notebook's ledger *before* the overview table (never published), they are what the attacker
+        the overview is protected against already knows: a cell shown there cannot serve as
+        secondary suppression here, so a region's, band's or the country's total that would reveal a
+        suppressed kommune is suppressed instead."""
         cols = [c for c in andetsteds() if c in self.frame.columns]
         f = self.frame
         rows = (f["aar"] == self.year) & (f["kommunekode"] != I_ALT)
-        return f.loc[rows, [*KEYS, *cols]].reset_index(drop=True)
+        out = f.loc[rows, [*KEYS, *cols]].reset_index(drop=True)
+        for c in cols:
+            v = pd.to_numeric(out[c], errors="coerce").astype(float)
+            out[c] = v.where(~((v > 0) & (v < min_cell_size)))
+        return out
 
     def basis(self) -> dict[str, list[str]]:
         """Derived column -> the counts it is computed from (``S.table(basis=...)``)."""
@@ -246,7 +251,7 @@ def offentliggoer(S, R: Indikatorramme, *, name: str = TABEL) -> pd.DataFrame:
     each value's counts (:meth:`Indikatorramme.basis`)."""
     from ...publishing.disclosure import protect_table
 
-    protect_table(R.andetsteds(), min_cell_size=S.P.min_cell_size, ledger=S.pub.ledger, name=f"{name}_andetsteds")
+    protect_table(R.andetsteds(S.P.min_cell_size), min_cell_size=S.P.min_cell_size, ledger=S.pub.ledger, name=f"{name}_andetsteds")
     note = ("Én række pr. kommune og år og for hver region, rammevilkårsgruppe og hele landet (»I alt«). "
             "Indikatorerne er defineret i analyses/profiler/indikatorer.yaml; konfidensintervaller efter Wilson. "
             "Tidligere år: kun anvendelsesgraderne.")
