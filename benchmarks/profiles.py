@@ -21,6 +21,7 @@ import dataclasses
 import io
 import json
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -29,6 +30,23 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 NB = "08_kommuneprofiler"
+
+
+def cpu() -> float:
+    """CPU seconds of this process's finished children (workers and their kernels): the cost of a
+    way independent of what else the machine runs."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def cells(path: Path) -> str:
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    out = []
+    for c in nb["cells"]:
+        if c["cell_type"] == "code" and c["metadata"].get("papermill", {}).get("duration"):
+            first = "".join(c["source"]).strip().splitlines()[-1][:40]
+            out.append(f"{c['metadata']['papermill']['duration']:.1f} s {first!r}")
+    return "; ".join(out)
 
 
 def fast(params, cache: Path) -> tuple[float, Path, float | None, float | None]:
@@ -54,6 +72,7 @@ def naive(params, kommuner: list[int], out: Path, cache: Path, workers: int = 2)
 
     def one(k: int) -> None:
         d = out / str(k)
+        d.mkdir(parents=True, exist_ok=True)
         pm.execute_notebook(str(ROOT / "notebooks" / f"{NB}.ipynb"), str(d / f"{NB}.ipynb"), kernel_name="python3",
                             progress_bar=False, cwd=str(ROOT),
                             parameters={**params.notebook_parameters(), "kommuner": [k], "output_dir": str(d)})
@@ -87,21 +106,29 @@ def main() -> int:
         assert validate_inputs(params, cache_dir=cache).ok
         print(f"validation (once, shared): {time.perf_counter() - t0:.1f} s")
 
+        c0 = cpu()
         wall, run_dir, execute, pages = fast(params, cache)
+        c_fast = cpu() - c0
         n = len(params.kommuner)
-        print(f"fast: {n} profiles + overview in one notebook: {wall:.1f} s wall (notebook {execute:.1f} s, "
-              f"page-writing cell {pages:.2f} s)")
+        print(f"fast: {n} profiles + overview in one notebook: {wall:.1f} s wall, {c_fast:.1f} s CPU "
+              f"(notebook {execute:.1f} s, page-writing cell {pages:.2f} s)")
+        print(f"  cells: {cells(run_dir / 'notebooks' / f'{NB}.ipynb')}")
 
         subset = list(params.kommuner)[: max(1, min(args.naive, n))]
+        c0 = cpu()
         t_naive = naive(params, subset, tmp / "naive", cache)
-        per = t_naive / len(subset)
-        est = per * n
-        print(f"naive: {len(subset)} kernels on 2 workers: {t_naive:.1f} s ({per:.1f} s per kommune); "
-              f"{'measured' if len(subset) == n else 'extrapolated'} for {n}: {est:.0f} s")
+        c_naive = cpu() - c0
+        per, per_cpu = t_naive / len(subset), c_naive / len(subset)
+        est, est_cpu = per * n, per_cpu * n
+        how = "measured" if len(subset) == n else "extrapolated"
+        print(f"naive: {len(subset)} kernels on 2 workers: {t_naive:.1f} s wall, {c_naive:.1f} s CPU "
+              f"({per:.1f} s wall, {per_cpu:.1f} s CPU per kommune); {how} for {n}: {est:.0f} s wall, "
+              f"{est_cpu:.0f} s CPU")
         same = sum((tmp / "naive" / str(k) / "profiler" / filnavn(k, names[k])).read_bytes()
                    == (run_dir / "profiler" / filnavn(k, names[k])).read_bytes() for k in subset)
         print(f"identical pages: {same} of {len(subset)}")
-        print(f"ratio naive/fast: {est / wall:.1f}x (goal >= 4)")
+        print(f"ratio naive/fast: {est / wall:.1f}x wall, {est_cpu / c_fast:.1f}x CPU (goal >= 4)")
+        print(f"machine load (1 min): {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     return 0 if same == len(subset) else 1
 
 

@@ -45,7 +45,8 @@ def _grundlag() -> Grundlag:
     info["kommunestoerrelse"] = "lille"
     info["strategi"] = info["organisering"] = pd.NA
     bef = pd.DataFrame({"kommunekode": info["kommunekode"], "kvartal": "2019K4", "befolkning": 10_000})
-    return Grundlag(SimpleNamespace(year=2019, covered_years=(2019,), kommuneinfo=info, befolkning=bef), ".")
+    return Grundlag(SimpleNamespace(year=2019, covered_years=(2019,), kommuneinfo=info, befolkning=bef),
+                    SimpleNamespace(data_dir="."))
 
 
 @pytest.fixture(scope="module")

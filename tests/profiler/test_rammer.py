@@ -1,5 +1,7 @@
 """The per-kommune frame builders against the owning analysis's own tables, kommune by kommune, on
-hand-made grants with traps; delanalyse 5's rows through a stand-in for its package."""
+hand-made grants with traps; delanalyse 5's rows through a stand-in for its package (the two
+functions of its worktree the profiles call: ``load.from_parts`` and
+``kommuneramme.udfald_kommuner``)."""
 from __future__ import annotations
 
 import sys
@@ -16,6 +18,7 @@ from hko_research.analyses.profiler import rammer
 from hko_research.analyses.profiler.rammer import Grundlag, IkkeTilgaengelig
 
 K = (101, 147, 825)  # København, Frederiksberg, Læsø
+PARAMS = SimpleNamespace(data_dir=".", year=2019, kommuner=K, all_kommuner=False)
 
 
 def _pgrants() -> pd.DataFrame:
@@ -55,7 +58,7 @@ def _brug(kommuner=K, all_kommuner=False):
 
 
 def test_rekruttering_per_kommune_equals_delanalyse_3_for_each_kommune_alone():
-    mine = rammer.rekruttering(Grundlag(_brug(), "."), 2019)
+    mine = rammer.rekruttering(Grundlag(_brug(), PARAMS), 2019)
     assert len(mine) == 98 and (mine.drop(index=list(K)) == 0).all().all()  # kommuner without grants: zero
     for k in K:
         t = d3.ydelsesforhold(_brug(kommuner=(k,)))
@@ -71,7 +74,7 @@ def test_rekruttering_per_kommune_equals_delanalyse_3_for_each_kommune_alone():
 
 
 def test_fuldtid_per_kommune_equals_figur_22_23_summed_over_the_groups_with_fuldtidspersoner():
-    mine = rammer.fuldtid(Grundlag(_brug(), "."), 2019)
+    mine = rammer.fuldtid(Grundlag(_brug(), PARAMS), 2019)
     for k in K:
         t = d3.figur_22_23(_brug(kommuner=(k,)))
         for o, name in (("hm", "Hjælpemidler"), ("pa", "Personlig assistance")):
@@ -85,45 +88,74 @@ def test_fuldtid_per_kommune_equals_figur_22_23_summed_over_the_groups_with_fuld
     assert np.isnan(mine.at[751, "fuldtidspersoner"])  # no fuldtidspersoner reported: unknown, not 0
 
 
-def _fake_d5(monkeypatch, frame: pd.DataFrame):
+def _fake_d5(monkeypatch, table: pd.DataFrame):
+    """A stand-in for delanalyse 5's package with the two functions the profiles call."""
     pkg = types.ModuleType("hko_research.analyses.d5_tvaergaaende")
     pkg.__path__ = []
     load = types.ModuleType("hko_research.analyses.d5_tvaergaaende.load")
-    load.RECIPIENT_COLUMNS = ("ordning", "pnr", "kommunekode", "start")
-    udfald = types.ModuleType("hko_research.analyses.d5_tvaergaaende.udfald")
+    kommuneramme = types.ModuleType("hko_research.analyses.d5_tvaergaaende.kommuneramme")
     seen = {}
 
-    def panel(data_dir, rec):
-        seen["rec"] = rec
-        return frame, {}
+    def from_parts(P, brug, kodning, survey):
+        seen["parts"] = (P, brug, kodning, survey)
+        return SimpleNamespace(udfald=table)
 
-    udfald.panel = panel
-    udfald.oeget = lambda f: f["oeget"].astype("boolean")
-    udfald.ORDNINGER = ("pa", "hm")
-    pkg.load, pkg.udfald = load, udfald
-    for name, mod in ((pkg.__name__, pkg), (load.__name__, load), (udfald.__name__, udfald)):
-        monkeypatch.setitem(sys.modules, name, mod)
+    def udfald_kommuner(T, population=None):
+        seen["population"] = population
+        return T.udfald
+
+    load.from_parts, kommuneramme.udfald_kommuner = from_parts, udfald_kommuner
+    pkg.load, pkg.kommuneramme = load, kommuneramme
+    for mod in (pkg, load, kommuneramme):
+        monkeypatch.setitem(sys.modules, mod.__name__, mod)
     return seen
 
 
-def test_udfald_counts_delanalyse_5s_flags_per_kommune(monkeypatch):
-    frame = pd.DataFrame({
-        "ordning": ["pa", "pa", "pa", "hm", "hm"], "kommunekode": [101, 101, 825, 825, 825],
-        "fastholdt": pd.array([True, pd.NA, False, True, True], dtype="boolean"),
-        "oeget": pd.array([True, False, pd.NA, pd.NA, False], dtype="boolean"),
-    })
-    persons = pd.DataFrame({"ordning": ["pa", "is"], "pnr": ["a", "b"], "kommunekode": [101, 101],
-                            "start": pd.to_datetime(["2019-01-01"] * 2), "extra": [1, 2]})
-    seen = _fake_d5(monkeypatch, frame)
-    out = rammer.udfald(Grundlag(SimpleNamespace(persons=persons, year=2019), "."), 2019)
-    assert list(seen["rec"].columns) == ["ordning", "pnr", "kommunekode", "start"]  # d5's recipients only
-    assert list(seen["rec"]["ordning"]) == ["pa"]
-    assert (out.at[101, "antal_fastholdt_pa"], out.at[101, "n_fastholdelse_pa"]) == (1, 1)  # NA: not in the base
-    assert (out.at[825, "antal_fastholdt_pa"], out.at[825, "n_fastholdelse_pa"]) == (0, 1)
-    assert (out.at[825, "antal_fastholdt_hm"], out.at[825, "n_fastholdelse_hm"]) == (2, 2)
-    assert (out.at[101, "antal_oeget_pa"], out.at[101, "n_oeget_pa"]) == (1, 2)
-    assert (out.at[825, "antal_oeget_hm"], out.at[825, "n_oeget_hm"]) == (0, 1)
-    assert out.loc[147].eq(0).all()
+def test_udfald_takes_delanalyse_5s_own_per_kommune_counts(monkeypatch):
+    # delanalyse 5's table: one row per kommune and ordning with recipients; Læsø has PA only
+    table = pd.DataFrame({"kommunekode": [101, 101, 825], "ordning": ["pa", "hm", "pa"],
+                          "n_fastholdelse": [40, 80, 3], "antal_fastholdelse": [30, 70, 2],
+                          "n_oeget": [50, 90, 4], "antal_oeget": [10, 20, 1], "andel_oeget": [0.2, 0.22, 0.25]})
+    seen = _fake_d5(monkeypatch, table)
+    brug = SimpleNamespace(year=2019)
+    out = rammer.udfald(Grundlag(brug, PARAMS), 2019)
+    P, b, kodning, survey = seen["parts"]
+    assert P is PARAMS and b is brug and kodning is None and survey is None  # this run's d3 frames, reused
+    assert seen["population"] is None  # the report's population per ordning (delanalyse 5's default)
+    assert (out.at[101, "antal_fastholdelse_pa"], out.at[101, "n_fastholdelse_pa"]) == (30, 40)
+    assert (out.at[101, "antal_oeget_hm"], out.at[101, "n_oeget_hm"]) == (20, 90)
+    assert (out.at[825, "antal_oeget_pa"], out.at[825, "n_oeget_pa"]) == (1, 4)
+    assert out.at[825, "n_fastholdelse_hm"] == 0 and out.loc[147].eq(0).all()  # no recipients: zero, not missing
+    assert len(out) == 98 and "andel_oeget_pa" not in out.columns
+
+
+def test_with_delanalyse_5_its_indicators_are_in_the_frame(monkeypatch):
+    from hko_research.analyses.profiler import beregning as PB
+    from hko_research.analyses.profiler.metadata import indikatorer
+
+    table = pd.DataFrame({"kommunekode": [101], "ordning": ["pa"], "n_fastholdelse": [40],
+                          "antal_fastholdelse": [30], "n_oeget": [50], "antal_oeget": [10]})
+    _fake_d5(monkeypatch, table)
+    d5 = [i for i in indikatorer() if i.kilde == "d5_tvaergaaende"]
+    R = PB.indikatorramme(Grundlag(SimpleNamespace(year=2019, covered_years=(2019,), kommuneinfo=_kommuneinfo(),
+                                                   befolkning=pd.DataFrame(columns=["kommunekode", "kvartal", "befolkning"])),
+                                  PARAMS), d5)
+    assert not R.mangler and [i.id for i in R.indikatorer] == [i.id for i in d5]
+    land = R.frame.loc[(R.frame["kommunekode"] == "I alt") & (R.frame["region"] == "I alt")
+                       & (R.frame["rammevilkaar"] == "I alt")].iloc[0]
+    assert land["fastholdelse_pa"] == pytest.approx(30 / 40) and land["oegede_loentimer_pa"] == pytest.approx(10 / 50)
+    assert np.isnan(land["fastholdelse_hm"])  # no HM recipients at all: no share, not 0
+
+
+def _kommuneinfo() -> pd.DataFrame:
+    from hko_research.kommuner import kommune_tabel
+
+    info = kommune_tabel()
+    info["rang"] = np.arange(1, 99)
+    info["rammevilkaar"] = "mellem"
+    info["kommunestoerrelse"] = "lille"
+    info["strategi"] = info["organisering"] = pd.NA
+    return info
 
 
 def test_without_delanalyse_5_its_indicators_are_declared_not_computed():
@@ -131,6 +163,6 @@ def test_without_delanalyse_5_its_indicators_are_declared_not_computed():
         import hko_research.analyses.d5_tvaergaaende  # noqa: F401
     except ModuleNotFoundError:
         with pytest.raises(IkkeTilgaengelig, match="delanalyse 5"):
-            rammer.udfald(Grundlag(SimpleNamespace(persons=pd.DataFrame()), "."), 2019)
+            rammer.udfald(Grundlag(SimpleNamespace(year=2019), PARAMS), 2019)
     else:  # pragma: no cover - once delanalyse 5 is merged, the builder must run
         pytest.skip("delanalyse 5 is part of the package")

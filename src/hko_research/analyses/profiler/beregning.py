@@ -109,7 +109,8 @@ def _groups(k: pd.DataFrame) -> list[tuple[dict, pd.Index]]:
 def _values(ind: Indikator, cols: pd.DataFrame, groups: list[tuple[dict, pd.Index]]):
     """The indicator's value and Wilson bounds for every kommune (``cols``, one row per kommune),
     then for every group of ``groups`` (the owning analysis's measure of the group's sums)."""
-    measure = ind.measure()
+    # an "andel" is a share of the flag its measure defines (counted by the frame builder)
+    measure = ind.measure() if ind.beregning != "andel" else None
     member = np.array([cols.index.isin(m) for _, m in groups], dtype=float)  # groups x kommuner
 
     def summed(c: str) -> np.ndarray:

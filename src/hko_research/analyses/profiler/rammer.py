@@ -14,8 +14,8 @@ functions and measure flags and recompute nothing in another way:
 * :func:`fuldtid`: Figur 22-23's recipients (``figur_22_23``: HM persons granted in Y at their first
   HM grant in Y, PA persons with a grant active in Y at their first active week) on a jobindsats
   group, counted per kommune, next to those groups' fuldtidspersoner;
-* :func:`udfald`: delanalyse 5's outcome flags (``udfald.panel``: ``fastholdt``, ``udfald.oeget``)
-  counted per kommune, when delanalyse 5 is part of the package (else :class:`IkkeTilgaengelig`).
+* :func:`udfald`: delanalyse 5's own per-kommune outcome counts (``kommuneramme.udfald_kommuner``),
+  when delanalyse 5 is part of the package (else :class:`IkkeTilgaengelig`).
 
 ``tests/profiler`` checks each builder against the owning analysis's own table for single kommuner.
 """
@@ -37,14 +37,19 @@ class IkkeTilgaengelig(RuntimeError):
 
 @dataclass
 class Grundlag:
-    """What the builders read: delanalyse 3's frames (``d3_brug.load``) and the data folder."""
+    """What the builders read: delanalyse 3's frames (``d3_brug.load``) and the run's parameters
+    (a validated RunParams; delanalyse 5 builds its frames from them)."""
 
     brug: object  # d3_brug.load.BrugData
-    data_dir: Path
+    params: object  # params.RunParams
 
     @property
     def year(self) -> int:
         return int(self.brug.year)
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.params.data_dir)
 
 
 def _all(df: pd.DataFrame) -> pd.DataFrame:
@@ -103,24 +108,22 @@ def fuldtid(G: Grundlag, year: int) -> pd.DataFrame:
 
 
 def udfald(G: Grundlag, year: int) -> pd.DataFrame:
-    """Per kommune and ordning: recipients in fastholdelse's population (``n_fastholdelse_*``) and
-    those fastholdt (``antal_fastholdt_*``); recipients in øgede løntimer's population for the
-    ordning (``n_oeget_*``) and those with more hours (``antal_oeget_*``). Delanalyse 5's panel and
-    flags (``d5_tvaergaaende.udfald.panel``, ``.oeget``), counted per kommune."""
+    """Per kommune and ordning: delanalyse 5's own per-kommune outcome counts
+    (``d5_tvaergaaende.kommuneramme.udfald_kommuner``: the fastholdelse population
+    ``n_fastholdelse_*`` and the fastholdt ``antal_fastholdelse_*``; the øgede-løntimer population
+    for the ordning ``n_oeget_*`` and those with more hours ``antal_oeget_*``), on delanalyse 5's
+    frames built from this run's delanalyse 3 frames (``load.from_parts``; delanalyse 1's coding and
+    2's survey are not needed for the outcomes)."""
     try:
+        from ..d5_tvaergaaende import kommuneramme as d5_kommuner
         from ..d5_tvaergaaende import load as d5_load
-        from ..d5_tvaergaaende import udfald as d5
     except ImportError as exc:
         raise IkkeTilgaengelig(f"delanalyse 5 (d5_tvaergaaende) kan ikke indlæses: {exc}") from exc
-    b = G.brug
-    rec = b.persons.loc[b.persons["ordning"].isin(ORDNINGER), list(d5_load.RECIPIENT_COLUMNS)]
-    frame, _facts = d5.panel(G.data_dir, rec)
-    frame = frame.assign(_oeget=d5.oeget(frame).to_numpy())
+    T = d5_load.from_parts(G.params, G.brug, None, None)
+    u = d5_kommuner.udfald_kommuner(T)
     out = {}
     for o in ORDNINGER:
-        f = frame.loc[frame["ordning"] == o]
-        for flag, a, n in (("fastholdt", "antal_fastholdt", "n_fastholdelse"), ("_oeget", "antal_oeget", "n_oeget")):
-            v = f[flag].astype("boolean")
-            out[f"{a}_{o}"] = v.fillna(False).groupby(f["kommunekode"]).sum()
-            out[f"{n}_{o}"] = v.notna().groupby(f["kommunekode"]).sum()
+        s = u.loc[u["ordning"] == o].set_index("kommunekode")
+        for c in ("antal_fastholdelse", "n_fastholdelse", "antal_oeget", "n_oeget"):
+            out[f"{c}_{o}"] = s[c]
     return _all(pd.DataFrame(out)).fillna(0).astype(int)

@@ -81,7 +81,7 @@ ENHED = {"share": "pct.", "points": "procentpoint", "money": "kr.", "count": ""}
 # What the numbers in "Tæller / nævner" count (tooltip), by column name prefix.
 TAELLER_TEKST = (("antal_rekruttering", "bevillinger til rekruttering"), ("n_rekruttering", "bevillinger med kendt ydelse"),
                  ("antal_fuldtid", "modtagere på en jobindsats-ydelse"), ("fuldtidspersoner", "fuldtidspersoner"),
-                 ("antal_fastholdt", "fastholdte"), ("n_fastholdelse", "modtagere med løntimer før"),
+                 ("antal_fastholdelse", "fastholdte"), ("n_fastholdelse", "modtagere med løntimer før"),
                  ("antal_oeget", "modtagere med flere løntimer"), ("n_oeget", "modtagere i populationen"),
                  ("antal_", "bevillinger"), ("befolkning", "indbyggere"), ("udgift", "kr. i bruttoudgift"))
 
