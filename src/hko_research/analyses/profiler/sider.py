@@ -27,11 +27,12 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from ...kommuner import REGIONS
 from ...publishing.disclosure import is_protected, masked_cells
 from ...publishing.labels import NOT_APPLICABLE, SUPPRESSED, fmt_num, labels
 from . import kort
 from . import sammenligning as C
-from .beregning import I_ALT, RAMMEVILKAAR, Indikatorramme, niveau
+from .beregning import I_ALT, Indikatorramme, niveau
 from .metadata import AFSNIT, Indikator
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -172,8 +173,8 @@ class Profiler:
     def _mangler_navne(self) -> list[dict[str, str]]:
         from .metadata import indikatorer
 
-        return [{"navn": i.navn, "grund": self.mangler[i.id], "kilde": i.kilde} for i in indikatorer()
-                if i.id in self.mangler]
+        return [{"navn": i.navn, "grund": self.mangler[i.id], "kilde": i.kilde, "afsnit": i.afsnit}
+                for i in indikatorer() if i.id in self.mangler]
 
     # -- one indicator for one kommune ------------------------------------------------------
 
@@ -333,14 +334,14 @@ class Profiler:
         sections = []
         for afsnit, titel in AFSNIT.items():
             rows = [self.indikator(i, kode, region, band) for i in self.inds if i.afsnit == afsnit]
-            pending = [m for m in self.mangler_navne if _afsnit_of(m["navn"]) == afsnit]
+            pending = [m for m in self.mangler_navne if m["afsnit"] == afsnit]
             if rows or pending:
                 sections.append({"titel": titel, "rækker": rows, "mangler": pending})
         trends = [tr for i in self.inds if i.trend for tr in [self.trend(i, kode, region)] if tr]
         ctx = {
             "title": f"Kommuneprofil: {self.navne[kode]}", "navn": self.navne[kode], "kode": kode,
             "synthetic": self.synthetic, "data_dir": None, "aar": self.Y, "periode": f"{self.Y - 1}-{self.Y}",
-            "fakta": {"region": f"Region {region}" if region in _REGIONER else region,
+            "fakta": {"region": f"Region {region}" if region in REGIONS else region,
                       "befolkning": tal(f["befolkning"], "count"),
                       "stoerrelse": self.lab.value(str(f["kommunestoerrelse"])) if not pd.isna(f["kommunestoerrelse"]) else NOT_APPLICABLE,
                       "rammevilkaar": self.lab.value(band) if band else NOT_APPLICABLE,
@@ -354,7 +355,7 @@ class Profiler:
 
     def oversigt(self, kommuner: Sequence[int]) -> str:
         kommuner = [int(k) for k in kommuner]
-        main = [i for i in self.inds]
+        main = list(self.inds)
         rows = []
         for k in sorted(kommuner, key=lambda c: dansk_orden(self.navne[c])):
             f = self.fakta.loc[k]
@@ -451,19 +452,10 @@ class Profiler:
         return paths
 
 
-_REGIONER = ("Hovedstaden", "Sjælland", "Syddanmark", "Midtjylland", "Nordjylland")
-
-
 def dansk_orden(navn: str) -> str:
     """Sort key in Danish alphabetical order: æ, ø, å after z, and aa as å (Aabenraa after Vordingborg)."""
     s = navn.lower().replace("aa", "å")
     return s.translate(str.maketrans({"æ": "{", "ø": "|", "å": "}"}))
-
-
-def _afsnit_of(navn: str) -> str:
-    from .metadata import indikatorer
-
-    return next((i.afsnit for i in indikatorer() if i.navn == navn), "")
 
 
 def _nan(x) -> bool:
@@ -510,4 +502,4 @@ def _write(path: Path, text: str) -> Path:
     return path
 
 
-__all__ = ["Profiler", "filnavn", "tal", "OVERSIGT", "RAMMEVILKAAR"]
+__all__ = ["Profiler", "filnavn", "tal", "dansk_orden", "OVERSIGT"]
