@@ -89,3 +89,11 @@ def test_quartiles_match_the_documented_method():
     assert C.kvartiler([1, 2, 3, 4, 5]) == (2.0, 4.0)
     assert C.kvartiler([4, 1, 3, 2]) == (1.75, 3.25)
     assert all(math.isnan(x) for x in C.kvartiler([]))
+
+
+def test_the_label_colours_are_the_same_on_the_pages_and_in_the_notebooks_map():
+    from hko_research.publishing.labels import labels
+
+    lab = labels("profiler")
+    for code in (C.HOEJERE, C.LAVERE, C.SOM_LANDET, C.BEDRE, C.DAARLIGERE, C.IKKE_TESTET):
+        assert lab.colour(C.TEKST[code]) == C.FARVE[code], code

@@ -241,6 +241,17 @@ class Profiler:
                 "tekst": (f"Laveste {tal(sp.min_vaerdi, k)}, 25 %-fraktil {tal(sp.q1_vaerdi, k)}, 75 %-fraktil "
                           f"{tal(sp.q3_vaerdi, k)}, højeste {tal(sp.max_vaerdi, k)} {ENHED.get(k, '')}").strip()}
 
+    def sammenligninger(self, ind_id: str) -> pd.Series:
+        """Every kommune's comparison with the country on one indicator (the Danish label; NaN where
+        the value is suppressed or missing), indexed by kommunekode: the notebook's map."""
+        ind = next(i for i in self.inds if i.id == ind_id)
+        out = {}
+        for k in self._kode:
+            f = self.fakta.loc[k]
+            code = self.indikator(ind, k, str(f["region"]), None)["sammenligning"]
+            out[k] = C.TEKST[code] if code not in (C.UNDERTRYKT, C.INGEN_VAERDI) else np.nan
+        return pd.Series(out, dtype=object).sort_index()
+
     # -- trend ----------------------------------------------------------------------------
 
     def trend(self, ind: Indikator, kode: int, region: str) -> dict[str, Any] | None:
