@@ -190,3 +190,21 @@ def test_file_names_are_ascii():
     assert sider.filnavn(101, "København") == "101_koebenhavn.html"
     assert sider.filnavn(169, "Høje-Taastrup") == "169_hoeje-taastrup.html"
     assert sider.filnavn(860, "Hjørring") == "860_hjoerring.html"
+
+
+def test_the_attacker_still_finds_a_real_per_kommune_leak_and_ignores_a_coincidence():
+    """The independent attacker's population rule for per-kommune tables (sdc_attacker.unit): the
+    country's row is the total of every kommune (a masked kommune recovered from it is found), a
+    single kommune's equal count is no total of a group of kommuner (no false finding)."""
+    truth = pd.DataFrame({"kommunekode": ["101", "147", "151", "153", "I alt"],
+                          "region": ["A", "A", "B", "B", "I alt"], "antal_pa": [3, 20, 23, 40, 86]})
+    shown = truth.assign(antal_pa=truth["antal_pa"].astype(float).where(truth.index != 0))
+    masked = pd.DataFrame(False, index=truth.index, columns=truth.columns)
+    masked.loc[0, "antal_pa"] = True
+    att = RunAttacker(5)
+    att.add_table("t", shown, masked, truth)
+    assert [(lk.row, lk.lo, lk.hi) for lk in att.attack()] == [(0, 3.0, 3.0)]  # 86 - 20 - 23 - 40
+    # without the country's row, {101, 147} sums to 23 = kommune 151's count: a coincidence
+    att = RunAttacker(5)
+    att.add_table("t", shown.iloc[:4], masked.iloc[:4], truth.iloc[:4])
+    assert att.attack() == []
