@@ -1,4 +1,4 @@
-"""Command line: ``hko-research {run,validate,synth,import,template}``.
+"""Command line: ``hko-research {run,profiles,validate,synth,import,template}``.
 
 Heavy libraries are imported inside the sub-commands so that a cache-hit ``run`` stays fast.
 """
@@ -12,6 +12,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from .runner import run_command
 
     return run_command(params_path=args.params, jobs=args.jobs, force=args.force, progress=not args.no_progress)
+
+
+def _cmd_profiles(args: argparse.Namespace) -> int:
+    from .registry import get
+    from .runner import run_command
+
+    return run_command(params_path=args.params, jobs=args.jobs, force=args.force, progress=not args.no_progress,
+                       notebooks=(get("profiler").notebook,))
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -78,6 +86,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="rerun notebooks even when cached results are valid")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("profiles", help="write the kommune profiles (profiler/<kode>_<navn>.html) for a params file: "
+                                        "a run of the profiles' notebook only")
+    p.add_argument("-p", "--params", required=True, help="params YAML, e.g. params/default.yaml")
+    p.add_argument("-j", "--jobs", type=int, default=2, help="parallel notebook workers (default 2)")
+    p.add_argument("--force", action="store_true", help="rerun even when a cached result is valid")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=_cmd_profiles)
 
     p = sub.add_parser("validate", help="validate the inputs of a params file against data_contracts/")
     p.add_argument("-p", "--params", required=True)

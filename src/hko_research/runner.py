@@ -68,7 +68,7 @@ STATUS_CACHED = "genbrugt fra cache"
 
 VALIDATION_PREFIX = "validering-"  # <output_dir>/validering-<name>-<ts>.txt when validation fails
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for Ctrl-C
-MERGED_DIRS = ("tables", "figures")
+MERGED_DIRS = ("tables", "figures", "profiler")  # profiler/: the kommune profiles (notebook 08)
 REPRODUCTION_DIR = "reproduction"
 
 # Versions recorded in manifest.json.
@@ -120,15 +120,20 @@ class _Validation:
 
 
 def run_command(params_path: str | os.PathLike, jobs: int = DEFAULT_JOBS, force: bool = False,
-                progress: bool = True, **run_kwargs: Any) -> int:
+                progress: bool = True, notebooks: tuple[str, ...] | None = None, **run_kwargs: Any) -> int:
     """CLI entry: load params, run, return the exit code (2 = invalid params, 1 = a failure).
 
-    ``run_kwargs`` (notebooks_dir, validate, cache_dir) are passed to run(); the CLI passes none.
+    ``notebooks`` replaces the params file's notebooks (``hko-research profiles``: the profiles'
+    only); ``run_kwargs`` (notebooks_dir, validate, cache_dir) are passed to run().
     """
+    import dataclasses
+
     from .params import ParamsError, load_params
 
     try:
         params = load_params(params_path)
+        if notebooks is not None:
+            params = dataclasses.replace(params, notebooks=tuple(notebooks))
     except ParamsError as exc:
         print(exc, file=sys.stderr)
         return 2

@@ -22,6 +22,11 @@ from scipy.optimize import linprog
 COUNT = re.compile(r"^(n|antal)(_|$)")
 POP = ("niveau", "ordning", "population", "aar")
 ALIAS = {"population": "ordning"}  # the recipients of an ordning are its population
+# A per-kommune table (a kommunekode column, no niveau): a row is that kommune's count and a count
+# column named after an ordning (antal_pa) is that ordning's, as publishing/columns.py declares;
+# so a block of several kommuner is never the total of one kommune's cell, of another set of
+# kommuner, or of another ordning's column (equal values there are coincidences, not relations).
+SUFFIX_ORDNING = {"pa": "Personlig assistance", "hm": "Hjælpemidler", "is": "Isbryderordning", "fa": "Fortrinsadgang"}
 TOTALS = {"i alt", "ialt", "total", "totalt", "alle", "hele landet", "samlet"}
 CATEGORY_NUMERIC = {"aar", "kommunekode", "periode", "kvartal", "maaned"}
 IGNORE = {"datagrundlag"}
@@ -97,6 +102,22 @@ class RunAttacker:
         counts = [c for c in published.columns if COUNT.match(str(c))]
         cats = _category_columns(truth)
         pops = [c for c in POP if c in truth.columns]
+        per_kommune = "kommunekode" in truth.columns and "niveau" not in truth.columns
+        kom = truth["kommunekode"].astype(str) if per_kommune else None
+        all_kom = frozenset(k for k in kom if k.lower() not in TOTALS) if per_kommune else frozenset()
+
+        def unit(c: str, rows: list[int]) -> dict:
+            """The per-kommune table's coordinates of cells ``rows`` of count column ``c``."""
+            out = {}
+            if not per_kommune:
+                return out
+            codes = frozenset(kom.iloc[rows])
+            out["enhed"] = "I alt" if (len(rows) == 1 and next(iter(codes)).lower() in TOTALS) or codes == all_kom \
+                else ",".join(sorted(codes))
+            suffix = str(c).rsplit("_", 1)[-1]
+            if "ordning" not in pops and suffix in SUFFIX_ORDNING and str(c) != suffix:
+                out["ordning"] = SUFFIX_ORDNING[suffix]
+            return out
         ids: dict[tuple[int, str], int] = {}
         for c in counts:
             t = pd.to_numeric(truth[c], errors="coerce").to_numpy(float)
@@ -110,6 +131,7 @@ class RunAttacker:
                 if shown and 0 < t[r] < self.k:
                     self._problems.append(f"{name} row {r} {c}: a small count {t[r]} is shown")
                 pop = {ALIAS.get(x, x): _pop(x, [truth[x].iloc[r]]) for x in pops if pd.notna(truth[x].iloc[r])}
+                pop.update(unit(c, [r]))
                 ids[(r, c)] = len(self.cells)
                 self.cells.append(Cell(name, r, c, float(t[r]), shown, pop))
         # a count is at most the n of its row
@@ -158,7 +180,7 @@ class RunAttacker:
                                 sum(self.cells[m].truth for m in members) > max(self.cells[b].truth for b in bases):
                             family[c].append(members)
                             continue  # overlapping categories: their sum is no count of anything
-                        self._blocks.append((name, tuple(members), pop))
+                        self._blocks.append((name, tuple(members), {**pop, **unit(c, rows)}))
                         family[c].append(members)
                 # a base n that repeats in every block of the family is one number per block
                 for c, blocks in family.items():

@@ -174,7 +174,12 @@ def write_error_page(
     return out_path
 
 
+PROFILER_INDEX = "profiler/index.html"
+
+
 def write_index(out_path: Path, context: dict[str, Any]) -> Path:
-    """Render templates/index.html.j2 (context built by runner._index_context)."""
-    Path(out_path).write_text(render("index.html.j2", **context), encoding="utf-8")
+    """Render templates/index.html.j2 (context built by runner._index_context); links the kommune
+    profiles' overview when the run wrote one."""
+    profiler = PROFILER_INDEX if (Path(out_path).parent / PROFILER_INDEX).exists() else None
+    Path(out_path).write_text(render("index.html.j2", **{"profiler": profiler, **context}), encoding="utf-8")
     return Path(out_path)
