@@ -84,6 +84,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import sys
 import time
 import unicodedata
@@ -999,7 +1000,7 @@ def run_batch(spec: BatchSpec, *, jobs: int = runner.DEFAULT_JOBS, force: bool =
                 res = [planned[i][n] for n in dict.fromkeys(c.params.notebooks)]
                 repro, repro_error = runner._assemble_run_folder(
                     c.params, ctmp, res, validations[i], hashes[str(c.params.data_dir)], project_hash, created,
-                    jobs=jobs, force=force, t_start=time.perf_counter())
+                    jobs=jobs, force=force, t_start=t_start)
                 failed = any(not r.ok for r in res) or bool(repro_error)
                 status = (runner.STATUS_FAILED if failed else
                           runner.STATUS_CACHED if res and all(r.status == runner.STATUS_CACHED for r in res)
@@ -1043,7 +1044,7 @@ def run_batch(spec: BatchSpec, *, jobs: int = runner.DEFAULT_JOBS, force: bool =
         except KeyboardInterrupt:
             runner._stop_children()
             shutil.rmtree(tmp, ignore_errors=True)
-            why = "signal SIGTERM" if interrupted.get("signal") == runner.signal.SIGTERM else "Ctrl-C"
+            why = "signal SIGTERM" if interrupted.get("signal") == signal.SIGTERM else "Ctrl-C"
             print(f"hko-research batch afbrudt ({why}): notebooks og kerner er stoppet, ingen batchmappe er oprettet.",
                   file=sys.stderr)
             return BatchResult(exit_code=runner.EXIT_INTERRUPTED, batch_dir=output_dir)
