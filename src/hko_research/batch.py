@@ -439,6 +439,7 @@ class Measure:
     base: str | None = None
     years: int = 1
     definition: str = ""
+    enhed: str = ""  # what the denominator counts ("bevillinger", "indbyggere"), shown under the share
 
 
 @dataclass(frozen=True)
@@ -500,17 +501,18 @@ D3_HEADLINE = Headline(
     measures=(
         Measure("anvendelsesgrad", "Anvendelsesgrad, PA og hjælpemidler", "anvendelsesgrad",
                 antal="bevillinger_pa_hm", base="befolkning", years=1,
+                enhed="indbyggere",
                 definition="bevillinger til personlig assistance og hjælpemidler med start i året pr. indbygger (4. kvt.)"),
         Measure("fastholdelsesgrad_pa", "Fastholdelsesgrad, personlig assistance", "perspektiv_pa",
-                antal="fastholdelse_pa", n="kendt_pa", years=2,
+                antal="fastholdelse_pa", n="kendt_pa", years=2, enhed="bevillinger",
                 definition="andel af årets og forrige års bevillinger givet med henblik på fastholdelse"),
         Measure("rekrutteringsgrad_pa", "Rekrutteringsgrad, personlig assistance", "perspektiv_pa",
-                antal="rekruttering_pa", n="kendt_pa", years=2,
+                antal="rekruttering_pa", n="kendt_pa", years=2, enhed="bevillinger",
                 definition="andel af årets og forrige års bevillinger givet med henblik på rekruttering"),
         Measure("fastholdelsesgrad_hm", "Fastholdelsesgrad, hjælpemidler", "perspektiv_hm",
-                antal="fastholdelse_hm", n="kendt_hm", years=2),
+                antal="fastholdelse_hm", n="kendt_hm", years=2, enhed="bevillinger"),
         Measure("rekrutteringsgrad_hm", "Rekrutteringsgrad, hjælpemidler", "perspektiv_hm",
-                antal="rekruttering_hm", n="kendt_hm", years=2),
+                antal="rekruttering_hm", n="kendt_hm", years=2, enhed="bevillinger"),
     ),
     note="Øgede løntimer (delanalyse 5) indgår ikke: delanalysen er endnu ikke en del af projektet.",
 )
@@ -989,10 +991,11 @@ def run_batch(spec: BatchSpec, *, jobs: int = runner.DEFAULT_JOBS, force: bool =
             n_cached = sum(1 for r in planned for x in r.values() if x.status == runner.STATUS_CACHED)
             print(f"  {len(all_tasks)} notebooks køres, {n_cached} genbruges fra cache")
             if all_tasks:
-                outcomes = runner._execute_parallel(all_tasks, jobs=jobs, progress=progress)
-                for i, c in enumerate(combos):
-                    runner._collect_results([o for o in outcomes if o[0]["combination"] == i],
-                                            tmp / c.name / ".stage", planned[i])
+                def done(task, res):  # stored in the cache as it finishes
+                    c = task["combination"]
+                    runner._collect_results([(task, res)], tmp / combos[c].name / ".stage", planned[c])
+
+                runner._execute_parallel(all_tasks, jobs=jobs, progress=progress, on_done=done)
 
             out: list[CombinationResult] = []
             for i, c in enumerate(combos):
@@ -1179,7 +1182,7 @@ def _overview_context(spec: BatchSpec, out: list[CombinationResult], comparison:
                 den = row["n"] if m.n else row["base"]
                 cells.append({"state": "ok", "value": _pct(row["andel"]), "lo": _pct(row["ci_nedre"]),
                               "hi": _pct(row["ci_oevre"]), "antal": fmt_num(row["antal"], 0),
-                              "den": fmt_num(den, 0) if den is not None else "", "den_label": "n" if m.n else "indb."})
+                              "den": fmt_num(den, 0) if den is not None else "", "den_label": m.enhed})
         table.append({"name": out[ci].combination.name, "label": out[ci].combination.label, "cells": cells})
     synthetic = any(r.combination.params.synthetic for r in out)
     git = runner.git_status()

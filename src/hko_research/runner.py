@@ -347,7 +347,8 @@ def _run_notebooks(params, tmp: Path, notebooks_dir: Path, input_hashes, project
                    jobs: int, force: bool, progress: bool) -> list[NotebookResult]:
     results, tasks = _plan_notebooks(params, tmp, notebooks_dir, input_hashes, project_hash, cache_dir, force=force)
     if tasks:
-        _collect_results(_execute_parallel(tasks, jobs=jobs, progress=progress), tmp / ".stage", results)
+        _execute_parallel(tasks, jobs=jobs, progress=progress,
+                          on_done=lambda task, res: _collect_results([(task, res)], tmp / ".stage", results))
     return [results[n] for n in dict.fromkeys(params.notebooks)]
 
 
@@ -394,7 +395,8 @@ def _plan_notebooks(params, tmp: Path, notebooks_dir: Path, input_hashes, projec
 
 
 def _collect_results(outcomes, stage_root: Path, results: dict[str, NotebookResult]) -> None:
-    """Executed tasks -> NotebookResults (successful ones are stored in the cache)."""
+    """Executed tasks -> NotebookResults; a successful one is stored in the cache at once (what
+    finished before an interrupt is kept)."""
     for task, res in outcomes:
         nbres = NotebookResult(name=res["name"], status=res["status"], seconds=res["seconds"],
                                execute_seconds=res.get("execute_seconds"),
@@ -405,9 +407,11 @@ def _collect_results(outcomes, stage_root: Path, results: dict[str, NotebookResu
         results[nbres.name] = nbres
 
 
-def _execute_parallel(tasks: list[dict], *, jobs: int, progress: bool) -> list[tuple[dict, dict]]:
+def _execute_parallel(tasks: list[dict], *, jobs: int, progress: bool,
+                      on_done: Callable[[dict, dict], None] | None = None) -> list[tuple[dict, dict]]:
     """Run tasks in worker processes (spawned: no inherited threads or kernel sockets); returns
-    (task, result) pairs in the order they finished. A task's ``label`` names it on the bar."""
+    (task, result) pairs in the order they finished, each also passed to ``on_done`` as it
+    finishes. A task's ``label`` names it on the bar."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
@@ -430,6 +434,8 @@ def _execute_parallel(tasks: list[dict], *, jobs: int, progress: bool) -> list[t
             bar.set_postfix_str(f"{task.get('label', res['name'])}: {res['status']}")
             bar.update(1)
             out.append((task, res))
+            if on_done is not None:
+                on_done(task, res)
     except KeyboardInterrupt:
         _stop_children()  # workers and kernels, now: do not wait for the running cells
         pool.shutdown(wait=False, cancel_futures=True)

@@ -57,7 +57,7 @@ def fixture_counts(data_dir, year):
 
 FIXTURE_HEADLINE = B.Headline("fixture", fixture_counts,
                               (B.Measure("andel_a", "Andel i kategori a", "a", antal="a", n="i_alt",
-                                         definition="kategori a blandt a og b"),))
+                                         definition="kategori a blandt a og b", enhed="i alt"),))
 
 
 @pytest.fixture(autouse=True)
@@ -355,7 +355,7 @@ def test_two_by_two_grid_links_all_four_runs_and_compares_their_measures(grid_ru
         a, n = int(rows.a.sum()), int(rows.a.sum() + rows.b.sum())
         row = re.search(rf'<tr id="sml-{name}">(.*?)</tr>', html, re.S).group(1)
         pct = f"{100 * a / n:.1f}".replace(".", ",")
-        assert pct in row and f"{a} af {n} n" in row, (row, pct)
+        assert pct in row and f"{a} af {n} i alt" in row, (row, pct)
     csv = pd.read_csv(d / "sammenligning.csv")
     assert list(csv.kombination) == ["2019-oest", "2019-vest", "2020-oest", "2020-vest"]
     assert csv.loc[0, "antal"] == 160 and csv.loc[0, "n"] == 400 and csv.loc[0, "andel"] == pytest.approx(0.4)
