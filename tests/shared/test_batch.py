@@ -152,6 +152,30 @@ def test_invalid_combination_is_named_before_anything_runs(tmp_path, capsys):
     assert not out.exists()
 
 
+def test_inputs_of_every_combination_are_validated_before_anything_runs(tmp_path):
+    """A combination whose inputs fail validation stops the whole batch before any notebook runs:
+    one report next to the batch folders names it; no batch folder, nothing executed."""
+    class Bad(FakeReport):
+        ok = False
+
+        def to_text(self):
+            return "counts.csv | antal | ge(0) | række 3 | værdi -1"
+
+    out = tmp_path / "out"
+    grid = write_grid(tmp_path / "g.yaml", FIXTURES / "data", out, {"year": [2019, 2020], "kommuner": {"Øst": OEST}})
+    spec = B.load_batch([grid])
+    with contextlib.redirect_stdout(io.StringIO()):
+        result = B.run_batch(spec, progress=False, notebooks_dir=NOTEBOOKS, headline=None,
+                             validate=lambda p: Bad() if p.year == 2020 else FakeReport())
+    assert result.exit_code == 1 and result.batch_dir.is_file()
+    assert re.fullmatch(r"validering-g-\d{8}-\d{6}\.txt", result.batch_dir.name)
+    text = result.batch_dir.read_text(encoding="utf-8")
+    assert "1 af 2 kombinationer" in text and "Kombination 2020-oest" in text and "række 3" in text
+    assert "2019-oest" not in text
+    assert sorted(p.name for p in out.iterdir()) == [".cache", result.batch_dir.name]
+    assert not (out / ".cache" / "notebooks").exists()
+
+
 @pytest.mark.parametrize("body, message", [
     ("year: [2019, 2020]\nkommuner: alle\n", "year is a list; a batch varies parameters under 'grid:'"),
     ("year: 2019\ngrid:\n  data_dir: [a, b]\n", "grid.data_dir cannot vary"),
