@@ -53,6 +53,8 @@ class Session:
     pub: Any  # publishing.publisher.Publisher
     validation: Any  # inputs.report.ValidationReport
     results: dict[str, Any] = field(default_factory=dict)
+    # id(frame) -> (frame, protected frame) of every frame published whole by :meth:`table`
+    _published: dict[int, tuple[Any, Any]] = field(default_factory=dict, repr=False)
 
     def table(self, df, name: str, title: str, *, note: str | None = None, sums: Sequence | None = None,
               keys: Sequence[str] = (), basis: Mapping[str, Sequence[str]] | None = None, show: bool = True):
@@ -71,6 +73,7 @@ class Session:
             df, name, title=title, note=note, sums=sums,
             basis={**basis_overrides(df, self.analysis.basis, all_keys), **dict(basis or {})},
             keys=key_columns(df, all_keys), complement=COMPLEMENT)
+        self._published[id(df)] = (df, shown)
         if show:
             self.pub.show(shown)
         return shown
@@ -105,8 +108,12 @@ class Session:
             return 0
         A = self.analysis
         spec = load_spec(PACKAGE_DIR / "analyses" / A.name / "targets.yaml")
+        # a result published whole is read as on its page (protected with the run's ledger)
+        published = {name: self._published[id(df)][1] for name, df in results.items()
+                     if id(df) in self._published and self._published[id(df)][0] is df}
         values, details = record(spec, results, self.P.min_cell_size, computed, sums=sums, basis=A.basis,
-                                 keys=A.keys, notebook=A.notebook, analysis=A.name, prefixes=A.target_prefixes)
+                                 keys=A.keys, notebook=A.notebook, analysis=A.name, prefixes=A.target_prefixes,
+                                 published=published)
         for tid, value in values.items():
             self.pub.reproduce(tid, value)
         write_details(self.pub.reproduction_dir / f"{self.pub.notebook}.json", details)

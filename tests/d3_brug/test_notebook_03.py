@@ -13,6 +13,7 @@ import pytest
 
 from hko_research.paths import NOTEBOOKS_DIR
 from hko_research.publishing.disclosure import count_columns
+from hko_research.publishing.publisher import read_table
 
 NB = NOTEBOOKS_DIR / "03_brug_af_hko.ipynb"
 MIN_CELL = 5
@@ -54,7 +55,7 @@ def _check_disclosure(out: Path) -> int:
     assert files
     checked = 0
     for f in files:
-        df = pd.read_csv(f)
+        df = read_table(f)
         counts = count_columns(df)
         assert "pnr" not in {c.lower() for c in df.columns}, f
         for c in counts:
@@ -82,7 +83,7 @@ def test_notebook_03_two_kommuner_2020(tmp_path, default_data_dir):
         assert (out / "tables" / f"{name}.xlsx").exists(), name
     for name in FIGURES:
         assert (out / "figures" / f"{name}.png").exists(), name
-    t11 = pd.read_csv(out / "tables" / "tabel_11_bevillinger.csv")
+    t11 = read_table(out / "tables" / "tabel_11_bevillinger.csv")
     assert list(pd.unique(t11["niveau"])) == ["Valgte kommuner", "Hele landet"]
     assert set(t11["periode"]) == {"Bevilliget i 2019", "Bevilliget i 2020", "I alt"}
     pa = t11.loc[t11["ordning"] == "Personlig assistance"].set_index(["niveau", "periode"])["antal"]
@@ -92,7 +93,7 @@ def test_notebook_03_two_kommuner_2020(tmp_path, default_data_dir):
     assert (t11["datagrundlag"] == "Syntetiske data").all()
     _check_disclosure(out)
     # not the report setting: no reproduction values
-    rep = pd.read_csv(out / "reproduction" / "03_brug_af_hko.csv")
+    rep = read_table(out / "reproduction" / "03_brug_af_hko.csv")
     assert rep.empty
 
 
@@ -100,7 +101,7 @@ def test_notebook_03_two_kommuner_2020(tmp_path, default_data_dir):
 @pytest.mark.xdist_group("nb03")
 def test_notebook_03_single_small_kommune(tmp_path, default_data_dir):
     out = _run(tmp_path, default_data_dir, year=2019, kommuner=[825])  # Læsø, ~1.800 inhabitants
-    t13 = pd.read_csv(out / "tables" / "tabel_13_maalgruppe.csv")
+    t13 = read_table(out / "tables" / "tabel_13_maalgruppe.csv")
     sel = t13.loc[t13["niveau"] == "Valgte kommuner"]
     assert len(sel) and len(t13.loc[t13["niveau"] == "Hele landet"])
     # Læsø is tiny: its counts are 0, suppressed or at least min_cell_size, and below the national ones

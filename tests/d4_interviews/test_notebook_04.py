@@ -15,6 +15,7 @@ from hko_research.inputs.contracts import read_input
 from hko_research.kommuner import casekommuner, region_kommuner
 from hko_research.paths import NOTEBOOKS_DIR
 from hko_research.publishing.columns import count_columns
+from hko_research.publishing.publisher import read_table
 
 NB = NOTEBOOKS_DIR / "04_borger_virksomhed.ipynb"
 MIN = 5
@@ -35,7 +36,7 @@ def check_disclosure(out: Path) -> int:
     """No count in 1..MIN-1; no share, mean or kappa shown where its row's counts are masked."""
     masked = 0
     for f in sorted(glob.glob(str(out / "tables" / "*.csv"))):
-        df = pd.read_csv(f)
+        df = read_table(f)
         counts = count_columns(df)
         for c in counts:
             v = pd.to_numeric(df[c], errors="coerce")
@@ -60,7 +61,7 @@ def test_notebook_04_region_nordjylland(tmp_path, default_data_dir):
     sel = set(region_kommuner("Nordjylland")) & set(casekommuner())
     d = read_input(default_data_dir, "interview_deltagere")
     expected = d.loc[d["kommunekode"].isin(list(sel))].groupby("gruppe").size()
-    t = pd.read_csv(out / "tables" / "tabel_61_deltagere.csv")
+    t = read_table(out / "tables" / "tabel_61_deltagere.csv")
     v = t.loc[t["niveau"] == "Valgte casekommuner"].set_index("gruppe")["antal"]
     for g in ("borger", "arbejdsgiver"):
         assert (v[g] == expected[g]) if expected[g] >= MIN else np.isnan(v[g])
@@ -73,8 +74,8 @@ def test_notebook_04_region_nordjylland(tmp_path, default_data_dir):
 @pytest.mark.xdist_group("nb04")
 def test_notebook_04_single_casekommune_is_suppressed_not_crashed(tmp_path, default_data_dir):
     out = run(tmp_path, kommuner=[169])  # Høje-Taastrup: a handful of interviews
-    t = pd.read_csv(out / "tables" / "tabel_61_deltagere.csv")
+    t = read_table(out / "tables" / "tabel_61_deltagere.csv")
     assert t.loc[t["niveau"] == "Valgte casekommuner", "antal"].isna().all()
-    prof = pd.read_csv(out / "tables" / "tabel_61b_profil.csv")
+    prof = read_table(out / "tables" / "tabel_61b_profil.csv")
     assert prof.loc[prof["niveau"] == "Valgte casekommuner", "andel"].isna().all()
     assert check_disclosure(out) > 10

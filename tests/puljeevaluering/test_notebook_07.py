@@ -13,6 +13,7 @@ import pytest
 
 from hko_research.paths import NOTEBOOKS_DIR
 from hko_research.publishing import reproduction
+from hko_research.publishing.publisher import read_table
 
 NB = NOTEBOOKS_DIR / "07_puljeevaluering.ipynb"
 REF = "Flere med kognitive handicap i job"
@@ -32,11 +33,11 @@ def _run(tmp_path: Path, data_dir: Path, **params) -> tuple[Path, str]:
 
 
 def _table(out: Path, name: str) -> pd.DataFrame:
-    return pd.read_csv(out / "tables" / f"{name}.csv")
+    return read_table(out / "tables" / f"{name}.csv")
 
 
 def _reproduced(out: Path) -> dict[str, float]:
-    rep = pd.read_csv(out / "reproduction" / "07_puljeevaluering.csv")
+    rep = read_table(out / "reproduction" / "07_puljeevaluering.csv")
     return dict(zip(rep["id"], rep["pipeline_value"]))
 
 

@@ -353,6 +353,95 @@ class _Total:
     is_block: bool
 
 
+_HIGHS_BANNER_SHOWN = False
+
+
+def _new_highs():
+    """A HiGHS instance that prints nothing (its copyright banner goes to file descriptor 1 the
+    first time a process makes one, which would land on the notebook page)."""
+    import os
+
+    import highspy
+
+    global _HIGHS_BANNER_SHOWN
+    if not _HIGHS_BANNER_SHOWN:
+        import sys
+
+        sys.stdout.flush()
+        saved = os.dup(1)
+        try:
+            with open(os.devnull, "w") as null:
+                os.dup2(null.fileno(), 1)
+                h = highspy.Highs()
+        finally:
+            os.dup2(saved, 1)
+            os.close(saved)
+        _HIGHS_BANNER_SHOWN = True
+    else:
+        h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    return h
+
+
+class _AttackerLP:
+    """One component's relations as a HiGHS model, solved for the min and max of each masked cell
+    in turn (only the objective changes between solves, so HiGHS starts from the last basis)."""
+
+    def __init__(self, lower: Sequence[float], A_eq, b_eq, A_ub, b_ub):
+        import highspy
+        from scipy.sparse import vstack
+
+        inf = highspy.kHighsInf
+        parts, lo, hi = [], [], []
+        if A_eq is not None:
+            parts.append(A_eq)
+            lo.append(b_eq)
+            hi.append(b_eq)
+        if A_ub is not None:
+            parts.append(A_ub)
+            lo.append(np.full(len(b_ub), -inf))
+            hi.append(b_ub)
+        A = vstack(parts).tocsr()
+        n = len(lower)
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = n, A.shape[0]
+        lp.col_cost_ = np.zeros(n)
+        lp.col_lower_ = np.asarray(lower, float)
+        lp.col_upper_ = np.full(n, inf)
+        lp.row_lower_ = np.concatenate(lo)
+        lp.row_upper_ = np.concatenate(hi)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n, A.shape[0]
+        lp.a_matrix_.start_ = A.indptr.astype(np.int32)
+        lp.a_matrix_.index_ = A.indices.astype(np.int32)
+        lp.a_matrix_.value_ = A.data.astype(float)
+        self.h = _new_highs()
+        self.h.passModel(lp)
+        self._status = highspy.HighsModelStatus
+        self._sense = highspy.ObjSense
+
+    def bounds(self, j: int) -> tuple[float, float] | None:
+        """(min, max) of column ``j``; None when HiGHS finds the system infeasible (numerically:
+        the caller assumes the worst, a determined cell)."""
+        h, st = self.h, self._status
+        h.changeColCost(j, 1.0)
+        out = []
+        try:
+            for sense, sign in ((self._sense.kMinimize, 1.0), (self._sense.kMaximize, -1.0)):
+                h.changeObjectiveSense(sense)
+                h.run()
+                status = h.getModelStatus()
+                if status in (st.kUnbounded, st.kUnboundedOrInfeasible):
+                    out.append(-sign * float("inf"))
+                elif status == st.kOptimal:
+                    out.append(float(h.getInfo().objective_function_value))
+                else:
+                    return None
+        finally:
+            h.changeColCost(j, 0.0)
+        return out[0], out[1]
+
+
 @dataclass
 class DisclosureLedger:
     """Everything the tables of one run (notebook) published, as the attacker sees it.
@@ -378,6 +467,14 @@ class DisclosureLedger:
     pending: list = field(default_factory=list)
     lp_calls: int = 0
     _seen: set = field(default_factory=set, repr=False)
+    # The attacker's systems, SVDs and intervals depend only on the masked component and the
+    # relations (shown cells are substituted with their fixed values): memoised until a relation
+    # is added. Components depend on the mask: memoised per mask version.
+    _memo: dict = field(default_factory=dict, repr=False)
+    _mask_version: int = 0
+    _components: dict = field(default_factory=dict, repr=False)
+    _matrix_cache: tuple | None = field(default=None, repr=False)
+    _labels_cache: tuple | None = field(default=None, repr=False)
 
     # -- building ------------------------------------------------------------------------
 
@@ -388,6 +485,7 @@ class DisclosureLedger:
         self.fixed.append(False)
         self.share.append(share)
         self.base.append(base)
+        self._matrix_cache = None
         return len(self.value) - 1
 
     def add_con(self, terms: Mapping[int, float], rhs: float = 0.0, *, eq: bool = True) -> None:
@@ -398,6 +496,9 @@ class DisclosureLedger:
         if sig in self._seen:
             return
         self._seen.add(sig)
+        self._memo.clear()
+        self._components.clear()
+        self._matrix_cache = None
         ci = len(self.cons)
         self.cons.append((dict(terms), float(rhs), eq))
         for v in terms:
@@ -419,7 +520,39 @@ class DisclosureLedger:
         new = [u for u in self.ties.get(v, (v,)) if not self.masked[u]]
         for u in new:
             self.masked[u] = True
+        if new:
+            self._mask_changed()
         return new
+
+    def unmask(self, cells: Iterable[int]) -> None:
+        """Undo a trial :meth:`mask` (secondary suppression tries candidates)."""
+        changed = False
+        for u in cells:
+            changed |= self.masked[u]
+            self.masked[u] = False
+        if changed:
+            self._mask_changed()
+
+    def _mask_changed(self) -> None:
+        self._mask_version += 1
+        self._components.clear()
+
+    def _matrix(self):
+        """All relations as one sparse matrix (relations x cells), with their right-hand sides,
+        kinds and the cells' values; rebuilt after cells or relations are added."""
+        if self._matrix_cache is None:
+            from scipy.sparse import csr_matrix
+
+            ri, cj, data = [], [], []
+            for ci, (terms, _, _) in enumerate(self.cons):
+                ri.extend([ci] * len(terms))
+                cj.extend(terms.keys())
+                data.extend(terms.values())
+            A = csr_matrix((data, (ri, cj)), shape=(len(self.cons), len(self.value)), dtype=float)
+            rhs = np.array([c[1] for c in self.cons], float)
+            eq = np.array([c[2] for c in self.cons], bool)
+            self._matrix_cache = (A, A.tocsc(), rhs, eq, np.array(self.value, float))
+        return self._matrix_cache
 
     def commit(self, table: str, vars_: Sequence[int], totals: Sequence[_Total]) -> None:
         for v in vars_:
@@ -437,90 +570,106 @@ class DisclosureLedger:
     def component(self, seeds: Iterable[int]) -> list[int]:
         """The masked cells linked to ``seeds`` through relations over masked cells."""
         todo = [v for v in seeds if self.masked[v]]
-        seen = set(todo)
-        while todo:
-            v = todo.pop()
-            for ci in self.var_cons.get(v, ()):
-                for u in self.cons[ci][0]:
-                    if u not in seen and self.masked[u]:
-                        seen.add(u)
-                        todo.append(u)
-        return sorted(seen)
+        if not todo:
+            return []
+        if len(todo) == 1 and todo[0] in self._components:
+            return self._components[todo[0]]
+        masked_idx, labels = self._component_labels()
+        pos = np.searchsorted(masked_idx, todo)
+        comp = masked_idx[np.isin(labels, labels[pos])].tolist()
+        if len(todo) == 1:  # one connected component: every member has it until the mask changes
+            for u in comp:
+                self._components[u] = comp
+        return comp
+
+    def _component_labels(self):
+        """Connected components of the masked cells (linked by relations), for this mask."""
+        if self._labels_cache is None or self._labels_cache[0] != self._mask_version:
+            from scipy.sparse import bmat
+            from scipy.sparse.csgraph import connected_components
+
+            _, A_csc, _, _, _ = self._matrix()
+            masked_idx = np.flatnonzero(np.fromiter(self.masked, bool, len(self.masked)))
+            sub = A_csc[:, masked_idx]
+            sub.data = np.ones_like(sub.data)
+            # the bipartite graph cells - relations; a relation links all its masked cells
+            graph = bmat([[None, sub.T], [sub, None]], format="csr")
+            _, lab = connected_components(graph, directed=False)
+            self._labels_cache = (self._mask_version, masked_idx, lab[: len(masked_idx)])
+        return self._labels_cache[1], self._labels_cache[2]
 
     def _system(self, comp: Sequence[int]):
         """The relations over the masked cells ``comp`` with every shown cell substituted, as
         sparse matrices (A_eq, b_eq, A_ub, b_ub); relations that repeat after substitution once."""
-        from scipy.sparse import csr_matrix
-
-        pos = {v: i for i, v in enumerate(comp)}
-        seen: dict[tuple, None] = {}
-        for ci in sorted({ci for v in comp for ci in self.var_cons.get(v, ())}):
-            terms, rhs, is_eq = self.cons[ci]
-            row: dict[int, float] = {}
-            r = rhs
-            for u, a in terms.items():
-                if u in pos:
-                    row[pos[u]] = row.get(pos[u], 0.0) + a
-                else:
-                    r -= a * self.value[u]
-            key = (is_eq, tuple(sorted((j, a) for j, a in row.items() if a)), round(r, 9))
-            if key[1]:
-                seen.setdefault(key, None)
+        memo_key = ("system", tuple(comp))
+        if memo_key in self._memo:
+            return self._memo[memo_key]
+        A, A_csc, rhs, eq, value = self._matrix()
+        cols = np.asarray(comp, dtype=np.int64)
+        sub = A_csc[:, cols].tocsr()
+        touched = np.flatnonzero(np.diff(sub.indptr))
+        sub = sub[touched]
+        known = value.copy()
+        known[cols] = 0.0
+        r = np.round(rhs[touched] - A[touched] @ known, 9)
+        kinds = eq[touched]
         out = []
         for want in (True, False):
-            rows = [k for k in seen if k[0] == want]
-            data, ri, cj = [], [], []
-            for i, (_, terms, _) in enumerate(rows):
-                for j, a in terms:
-                    ri.append(i)
-                    cj.append(j)
-                    data.append(a)
-            A = csr_matrix((data, (ri, cj)), shape=(len(rows), len(comp))) if rows else None
-            out += [A, np.array([k[2] for k in rows], float)]
+            rows = np.flatnonzero(kinds == want)
+            if not len(rows):
+                out += [None, np.array([], float)]
+                continue
+            part, b = sub[rows], r[rows]
+            # one copy of relations that repeat after substitution
+            dense = np.hstack([part.toarray(), b[:, None]]) if len(comp) <= 4 * _DENSE_MAX else None
+            if dense is not None:
+                _, first = np.unique(dense, axis=0, return_index=True)
+                first.sort()
+                part, b = part[first], b[first]
+            out += [part, b]
+        self._memo[memo_key] = out
         return out
 
     def determined(self, comp: Sequence[int], v: int) -> bool:
         """Do the equations alone fix masked cell ``v`` (its unit vector lies in their row space)?"""
-        A_eq = self._system(comp)[0]
-        if A_eq is None:
+        memo_key = ("row space", tuple(comp))
+        if memo_key not in self._memo:
+            A_eq = self._system(comp)[0]
+            if A_eq is None:
+                self._memo[memo_key] = None
+            else:
+                A = A_eq.toarray()
+                _, s, vt = np.linalg.svd(A, full_matrices=False)
+                tol = max(A.shape) * np.finfo(float).eps * (s[0] if s.size else 1.0) * 10
+                self._memo[memo_key] = vt[: int((s > tol).sum())]
+        rows = self._memo[memo_key]
+        if rows is None:
             return False
-        A = A_eq.toarray()
-        _, s, vt = np.linalg.svd(A, full_matrices=False)
-        tol = max(A.shape) * np.finfo(float).eps * (s[0] if s.size else 1.0) * 10
-        rows = vt[: int((s > tol).sum())]
         j = comp.index(v)
         return bool(1.0 - float((rows[:, j] ** 2).sum()) < 1e-9)
 
     def interval(self, v: int, comp: Sequence[int] | None = None) -> tuple[float, float]:
         """The attacker's [min, max] for masked cell ``v`` (linear programming over the masked
         cells linked to it)."""
-        from scipy.optimize import linprog
-
         comp = self.component([v]) if comp is None else comp
+        memo_key = ("interval", tuple(comp), v)
+        if memo_key not in self._memo:
+            self._memo[memo_key] = self._interval(v, comp)
+        return self._memo[memo_key]
+
+    def _interval(self, v: int, comp: Sequence[int]) -> tuple[float, float]:
         A_eq, b_eq, A_ub, b_ub = self._system(comp)
         low = 1.0 if not self.share[v] and self.value[v] >= 1 else 0.0
         if A_eq is None and A_ub is None:
             return low, float("inf")
-        bounds = [((1.0 if (not self.share[u] and self.value[u] >= 1) else 0.0), None) for u in comp]
-        kw: dict[str, Any] = {"bounds": bounds, "method": "highs"}
-        dense = len(comp) <= _DENSE_MAX  # small systems: dense arrays cost scipy less
-        if A_eq is not None:
-            kw.update(A_eq=A_eq.toarray() if dense else A_eq, b_eq=b_eq)
-        if A_ub is not None:
-            kw.update(A_ub=A_ub.toarray() if dense else A_ub, b_ub=b_ub)
-        c = np.zeros(len(comp))
-        c[comp.index(v)] = 1.0
-        out = []
-        for sign in (1.0, -1.0):
-            self.lp_calls += 1
-            res = linprog(sign * c, **kw)
-            if res.status == 3:  # unbounded
-                out.append(-sign * float("inf"))
-            elif res.status == 0:
-                out.append(sign * float(res.fun))
-            else:  # numerically infeasible: assume the worst (determined)
-                return self.value[v], self.value[v]
-        return out[0], out[1]
+        model_key = ("model", tuple(comp))
+        if model_key not in self._memo:
+            self._memo[model_key] = _AttackerLP(
+                [(1.0 if (not self.share[u] and self.value[u] >= 1) else 0.0) for u in comp], A_eq, b_eq, A_ub, b_ub)
+        lp = self._memo[model_key]
+        self.lp_calls += 2
+        out = lp.bounds(comp.index(v))
+        return (self.value[v], self.value[v]) if out is None else out
 
     def protected(self, v: int, k: int, comp: Sequence[int] | None = None) -> bool:
         """A masked count spans at least ``k`` values; a masked share is not determined."""
@@ -845,8 +994,7 @@ def _suppress(L: DisclosureLedger, table_vars: list[int], k: int, unresolved: se
                 trial = [x for u in sorted(mine) if not L.masked[u] and L.value[u] > 0 and u not in L.pinned
                          for x in L.mask(u)]
                 best_w = width(f)
-                for x in trial:
-                    L.masked[x] = False
+                L.unmask(trial)
                 if not enough(best_w, f):
                     unresolved.add(f)
                     if best_w <= w + 1e-9:
@@ -874,8 +1022,7 @@ def _suppress(L: DisclosureLedger, table_vars: list[int], k: int, unresolved: se
                 for u in cands[:_LOOKAHEAD]:
                     new = L.mask(u)
                     w2 = width(f)
-                    for x in new:
-                        L.masked[x] = False
+                    L.unmask(new)
                     score = (not (w2 >= goal if goal is not None else enough(w2, f)), -min(w2, k))
                     if best is None or score < best[0]:
                         best = (score, u)

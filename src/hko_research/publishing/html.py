@@ -83,6 +83,7 @@ def notebook_html(notebook: Any, *, publication: bool, synthetic: bool, title: s
         exclude_input=publication,
         exclude_input_prompt=publication,
         exclude_output_prompt=publication,
+        language_code="da",  # <html lang="da">: the browser hyphenates Danish headers
     )
     exporter.template_file = NOTEBOOK_TEMPLATE
     resources = {

@@ -55,12 +55,15 @@ class TablePicker:
     """One value from a named result table, at the national level unless told otherwise.
 
     ``protect=False`` reads the unprotected tables (used to tell suppressed from missing values).
+    ``published`` holds the frames the notebook published whole, as protected on the page (with
+    the run's ledger): their values are read as published, never re-protected differently.
     ``note(id, text)`` attaches an explanation to a target (e.g. why a ranking id has no value).
     """
 
     def __init__(self, results: Mapping[str, pd.DataFrame], min_cell_size: int, *,
                  sums: Mapping[str, Sequence] | None = None, basis: Mapping[str, Sequence[str]] | None = None,
-                 keys: Sequence[str] = (), protect: bool = True):
+                 keys: Sequence[str] = (), protect: bool = True,
+                 published: Mapping[str, pd.DataFrame] | None = None):
         self.r = results
         self.min = int(min_cell_size)
         self.sums = dict(sums or {})
@@ -68,7 +71,7 @@ class TablePicker:
         self.keys = tuple(keys)
         self.protect = bool(protect)
         self.notes: dict[str, str] = {}
-        self._protected: dict[str, pd.DataFrame] = {}
+        self._protected: dict[str, pd.DataFrame] = dict(published or {}) if self.protect else {}
         self._arrays: dict[tuple, np.ndarray] = {}
 
     def table(self, name: str) -> pd.DataFrame:
@@ -203,8 +206,8 @@ def not_computed(spec: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
 def record(spec: Mapping[str, Mapping[str, Any]], results: Mapping[str, pd.DataFrame], min_cell_size: int,
            computed: Callable[[TablePicker], Mapping[str, float]] | None = None, *,
            sums: Mapping[str, Sequence] | None = None, basis: Mapping[str, Sequence[str]] | None = None,
-           keys: Sequence[str] = (), notebook: str = "", analysis: str = "", prefixes: Sequence[str] = ()
-           ) -> tuple[dict[str, float], dict[str, Any]]:
+           keys: Sequence[str] = (), notebook: str = "", analysis: str = "", prefixes: Sequence[str] = (),
+           published: Mapping[str, pd.DataFrame] | None = None) -> tuple[dict[str, float], dict[str, Any]]:
     """``(values, details)`` for one analysis's targets.
 
     ``values`` are the protected values of every look-up, code-made id and alias (NaN where
@@ -213,7 +216,7 @@ def record(spec: Mapping[str, Mapping[str, Any]], results: Mapping[str, pd.DataF
     ``ikke_beregnet``), ``alias_of``, ``definition`` and reason or note.
     """
     kw = {"sums": sums, "basis": basis, "keys": keys}
-    protected = TablePicker(results, min_cell_size, **kw)
+    protected = TablePicker(results, min_cell_size, published=published, **kw)
     raw = TablePicker(results, min_cell_size, protect=False, **kw)
     values = evaluate(spec, protected, computed(protected) if computed is not None else None)
     # below a cell size of 2 nothing is suppressed: the unprotected values are the same

@@ -126,6 +126,7 @@ def fordeling(df: pd.DataFrame, group: str, order: Sequence[str], *, title: str 
     ax.set_yticklabels([label(g) for g in groups])
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
+    ax.set_xticks([0, 0.5, 1])  # long group labels leave a narrow axis: few ticks keep them apart
     ax.xaxis.set_major_formatter(P.pct_formatter(share=True))
     ax.legend(handles=[Patch(color=CATEGORY_COLOURS[i % 4], label=label(c)) for i, c in enumerate(order)],
               loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8, frameon=False)

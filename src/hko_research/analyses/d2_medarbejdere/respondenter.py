@@ -26,7 +26,9 @@ def besvarelsesprocent(S: SurveyData) -> pd.DataFrame:
     tot = {"kommune": "I alt", "valgt": "i alt", "medarbejdere": k["medarbejdere"].sum(), "n": k["respondenter"].sum(),
            "besvarelsesgrad": M.besvarelsesprocent(k["respondenter"].sum(), k["medarbejdere"].sum()),
            "befolkning": k["befolkning"].sum(), "befolkningsandel": 1.0, "andel_respondenter": 1.0}
-    return pd.concat([out, pd.DataFrame([tot])], ignore_index=True)
+    out = pd.concat([out, pd.DataFrame([tot])], ignore_index=True)
+    # with every kommune selected, "valgt" would say "nej" for all: leave it out
+    return out.drop(columns="valgt") if S.all_kommuner else out
 
 
 def profil(S: SurveyData) -> pd.DataFrame:
