@@ -502,13 +502,16 @@ D3_HEADLINE = Headline(
         Measure("anvendelsesgrad", "Anvendelsesgrad, PA og hjælpemidler", "anvendelsesgrad",
                 antal="bevillinger_pa_hm", base="befolkning", years=1,
                 enhed="indbyggere",
-                definition="bevillinger til personlig assistance og hjælpemidler med start i året pr. indbygger (4. kvt.)"),
+                definition="Anvendelsesgrad: bevillinger til personlig assistance og hjælpemidler med start i året "
+                           "pr. indbygger i 4. kvartal"),
         Measure("fastholdelsesgrad_pa", "Fastholdelsesgrad, personlig assistance", "perspektiv_pa",
                 antal="fastholdelse_pa", n="kendt_pa", years=2, enhed="bevillinger",
-                definition="andel af årets og forrige års bevillinger givet med henblik på fastholdelse"),
+                definition="Fastholdelsesgrad: andelen af årets og forrige års bevillinger givet med henblik på "
+                           "fastholdelse (selvforsørgede, delvis sygemeldte og fleksjobbere)"),
         Measure("rekrutteringsgrad_pa", "Rekrutteringsgrad, personlig assistance", "perspektiv_pa",
                 antal="rekruttering_pa", n="kendt_pa", years=2, enhed="bevillinger",
-                definition="andel af årets og forrige års bevillinger givet med henblik på rekruttering"),
+                definition="Rekrutteringsgrad: andelen givet med henblik på rekruttering (borgere på øvrig "
+                           "offentlig ydelse); bevillinger uden kendt ydelse indgår ikke"),
         Measure("fastholdelsesgrad_hm", "Fastholdelsesgrad, hjælpemidler", "perspektiv_hm",
                 antal="fastholdelse_hm", n="kendt_hm", years=2, enhed="bevillinger"),
         Measure("rekrutteringsgrad_hm", "Rekrutteringsgrad, hjælpemidler", "perspektiv_hm",

@@ -57,7 +57,7 @@ def fixture_counts(data_dir, year):
 
 FIXTURE_HEADLINE = B.Headline("fixture", fixture_counts,
                               (B.Measure("andel_a", "Andel i kategori a", "a", antal="a", n="i_alt",
-                                         definition="kategori a blandt a og b", enhed="i alt"),))
+                                         definition="Andel a: kategori a blandt a og b", enhed="i alt"),))
 
 
 @pytest.fixture(autouse=True)
