@@ -68,6 +68,12 @@ Hovedstaden minus the total for Hovedstaden without Dragør is Dragør's count. 
    exactly, and no such atom (the finest sets the batch distinguishes) is bounded to fewer than
    ``min_cell_size`` values by linear programming (counts are non-negative).
 
+Observed on the synthetic data (2019-2020 x Hovedstaden, Nordjylland; notebooks 00, 03, 07): almost
+every finding is a "Hele landet" cell that the Nordjylland runs suppress (their secondary
+suppression reaches the national row) and the Hovedstaden runs show, so Nordjylland is withheld.
+National rows protected the same way in every run (independently of the selection) would remove
+these findings; that is the publishing layer's to change, not the batch's.
+
 Limits (see also README): guard 1 matches cells by identity within one table; relations inside a
 table (a row sum) are the notebook's own protection and are not combined with the cross-run
 differences, and cells whose population the niveau does not reveal are assumed to be the
