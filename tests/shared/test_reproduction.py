@@ -263,8 +263,9 @@ def test_load_spec_rejects_malformed_entries(tmp_path: Path):
 
 
 def _results():
-    return {"t": pd.DataFrame({"niveau": ["Hele landet"] * 3, "kategori": ["a", "b", "c"], "antal": [40, 3, 0],
-                               "n": [43, 43, 43], "andel": [40 / 43, 3 / 43, 0.0]})}
+    # d protects b (b = n - a - c - d otherwise): the smallest cell that can, so a stays shown
+    return {"t": pd.DataFrame({"niveau": ["Hele landet"] * 4, "kategori": ["a", "b", "c", "d"], "antal": [40, 3, 0, 9],
+                               "n": [52] * 4, "andel": [40 / 52, 3 / 52, 0.0, 9 / 52]})}
 
 
 def test_record_states_aliases_and_details(tmp_path: Path):
