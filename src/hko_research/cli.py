@@ -1,4 +1,4 @@
-"""Command line: ``hko-research {run,profiles,validate,synth,import,template}``.
+"""Command line: ``hko-research {run,profiles,batch,validate,synth,import,template}``.
 
 Heavy libraries are imported inside the sub-commands so that a cache-hit ``run`` stays fast.
 """
@@ -20,6 +20,12 @@ def _cmd_profiles(args: argparse.Namespace) -> int:
 
     return run_command(params_path=args.params, jobs=args.jobs, force=args.force, progress=not args.no_progress,
                        notebooks=(get("profiler").notebook,))
+
+
+def _cmd_batch(args: argparse.Namespace) -> int:
+    from .batch import batch_command
+
+    return batch_command(args.params, jobs=args.jobs, force=args.force, progress=not args.no_progress, name=args.name)
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -94,6 +100,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="rerun even when a cached result is valid")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=_cmd_profiles)
+
+    p = sub.add_parser("batch", help="run many parameter sets (a grid: in a params file, or several files) "
+                                     "with one pool of workers and one overview")
+    p.add_argument("-p", "--params", required=True, action="append",
+                   help="params YAML (repeat -p for several); a file with grid: gives one run per combination")
+    p.add_argument("-j", "--jobs", type=int, default=2, help="parallel notebook workers for the whole batch (default 2)")
+    p.add_argument("--force", action="store_true", help="rerun notebooks even when cached results are valid")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--name", default=None, help="name of the batch folder (default: the params file's name)")
+    p.set_defaults(func=_cmd_batch)
 
     p = sub.add_parser("validate", help="validate the inputs of a params file against data_contracts/")
     p.add_argument("-p", "--params", required=True)

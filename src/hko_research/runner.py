@@ -202,22 +202,8 @@ def run(
             tmp.mkdir(parents=True)
             results = _run_notebooks(params, tmp, notebooks_dir, input_hashes, project_hash, cache_dir,
                                      jobs=jobs, force=force, progress=progress)
-            repro, repro_error = _gather_reproduction(params, tmp, results)
-            warnings = _merge_outputs(tmp, results)
-            shutil.rmtree(tmp / ".stage", ignore_errors=True)
-
-            dataset = _dataset_status(params)
-            git = git_status()
-            context = _index_context(params, results, validation, repro, repro_error, dataset, git, created,
-                                     warnings, tmp)
-            from .publishing import html as publish
-
-            publish.write_index(tmp / "index.html", context)
-            manifest = _manifest(params, results, validation, repro, repro_error, dataset, git, created,
-                                 input_hashes, project_hash, warnings, tmp, jobs=jobs, force=force,
-                                 total_seconds=time.perf_counter() - t_start)
-            (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
-                                               encoding="utf-8")
+            repro, repro_error = _assemble_run_folder(params, tmp, results, validation, input_hashes, project_hash,
+                                                      created, jobs=jobs, force=force, t_start=t_start)
             run_dir = _move_into_place(tmp, output_dir, params.name, created)
         except KeyboardInterrupt:
             _stop_children()
@@ -364,6 +350,17 @@ def _notebook_code_hash(name: str, project_hash: str) -> str:
 
 def _run_notebooks(params, tmp: Path, notebooks_dir: Path, input_hashes, project_hash, cache_dir: Path, *,
                    jobs: int, force: bool, progress: bool) -> list[NotebookResult]:
+    results, tasks = _plan_notebooks(params, tmp, notebooks_dir, input_hashes, project_hash, cache_dir, force=force)
+    if tasks:
+        _execute_parallel(tasks, jobs=jobs, progress=progress,
+                          on_done=lambda task, res: _collect_results([(task, res)], tmp / ".stage", results))
+    return [results[n] for n in dict.fromkeys(params.notebooks)]
+
+
+def _plan_notebooks(params, tmp: Path, notebooks_dir: Path, input_hashes, project_hash, cache_dir: Path, *,
+                    force: bool) -> tuple[dict[str, NotebookResult], list[dict[str, Any]]]:
+    """Cache hits are copied into ``tmp/.stage`` now; the rest become tasks for the worker pool
+    (``hko-research batch`` pools the tasks of every combination)."""
     stage_root = tmp / ".stage"
     base_params = params.notebook_parameters()
     results: dict[str, NotebookResult] = {}
@@ -399,22 +396,27 @@ def _run_notebooks(params, tmp: Path, notebooks_dir: Path, input_hashes, project
             "out_dir": str(out_dir), "pub_dir": str(pub_dir), "synthetic": bool(params.synthetic),
             "run_name": params.name, "key": key, "entry": str(entry), "cache_dir": str(cache_dir),
         })
-
-    if tasks:
-        for res in _execute_parallel(tasks, jobs=jobs, progress=progress):
-            task = next(t for t in tasks if t["name"] == res["name"])
-            nbres = NotebookResult(name=res["name"], status=res["status"], seconds=res["seconds"],
-                                   execute_seconds=res.get("execute_seconds"),
-                                   export_seconds=res.get("export_seconds"), cache_key=task["key"],
-                                   error=res.get("error"))
-            if nbres.status == STATUS_OK:
-                _store_entry(Path(task["entry"]), stage_root, nbres)
-            results[nbres.name] = nbres
-    return [results[n] for n in dict.fromkeys(params.notebooks)]
+    return results, tasks
 
 
-def _execute_parallel(tasks: list[dict], *, jobs: int, progress: bool):
-    """Run tasks in worker processes (spawned: no inherited threads or kernel sockets)."""
+def _collect_results(outcomes, stage_root: Path, results: dict[str, NotebookResult]) -> None:
+    """Executed tasks -> NotebookResults; a successful one is stored in the cache at once (what
+    finished before an interrupt is kept)."""
+    for task, res in outcomes:
+        nbres = NotebookResult(name=res["name"], status=res["status"], seconds=res["seconds"],
+                               execute_seconds=res.get("execute_seconds"),
+                               export_seconds=res.get("export_seconds"), cache_key=task["key"],
+                               error=res.get("error"))
+        if nbres.status == STATUS_OK:
+            _store_entry(Path(task["entry"]), stage_root, nbres)
+        results[nbres.name] = nbres
+
+
+def _execute_parallel(tasks: list[dict], *, jobs: int, progress: bool,
+                      on_done: Callable[[dict, dict], None] | None = None) -> list[tuple[dict, dict]]:
+    """Run tasks in worker processes (spawned: no inherited threads or kernel sockets); returns
+    (task, result) pairs in the order they finished, each also passed to ``on_done`` as it
+    finishes. A task's ``label`` names it on the bar."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
@@ -434,9 +436,11 @@ def _execute_parallel(tasks: list[dict], *, jobs: int, progress: bool):
                 res = fut.result()
             except Exception as exc:  # the worker process itself died
                 res = _worker_crash(task, exc)
-            bar.set_postfix_str(f"{res['name']}: {res['status']}")
+            bar.set_postfix_str(f"{task.get('label', res['name'])}: {res['status']}")
             bar.update(1)
-            out.append(res)
+            out.append((task, res))
+            if on_done is not None:
+                on_done(task, res)
     except KeyboardInterrupt:
         _stop_children()  # workers and kernels, now: do not wait for the running cells
         pool.shutdown(wait=False, cancel_futures=True)
@@ -611,6 +615,29 @@ def _prune(notebook_cache: Path, keep: int = CACHE_KEEP_PER_NOTEBOOK) -> None:
 
 # --------------------------------------------------------------------------------------------
 # Assembling the run folder
+
+
+def _assemble_run_folder(params, tmp: Path, results: list[NotebookResult], validation: _Validation, input_hashes,
+                         project_hash: str, created: datetime, *, jobs: int, force: bool, t_start: float):
+    """Turn ``tmp`` (notebooks executed into ``tmp/.stage``) into a complete run folder: merged
+    outputs, reproduction.csv, index.html, manifest.json. Returns (reproduction summary, error)."""
+    repro, repro_error = _gather_reproduction(params, tmp, results)
+    warnings = _merge_outputs(tmp, results)
+    shutil.rmtree(tmp / ".stage", ignore_errors=True)
+
+    dataset = _dataset_status(params)
+    git = git_status()
+    context = _index_context(params, results, validation, repro, repro_error, dataset, git, created,
+                             warnings, tmp)
+    from .publishing import html as publish
+
+    publish.write_index(tmp / "index.html", context)
+    manifest = _manifest(params, results, validation, repro, repro_error, dataset, git, created,
+                         input_hashes, project_hash, warnings, tmp, jobs=jobs, force=force,
+                         total_seconds=time.perf_counter() - t_start)
+    (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
+                                       encoding="utf-8")
+    return repro, repro_error
 
 
 def _merge_outputs(tmp: Path, results: list[NotebookResult]) -> list[str]:
