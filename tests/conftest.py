@@ -6,9 +6,16 @@ from pathlib import Path
 
 import matplotlib
 import pytest
+from hypothesis import settings
 
 matplotlib.use("Agg")
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+# Property tests draw the same examples on every run: a red CI is a bug to fix, never bad luck.
+# Explore new examples locally with HYPOTHESIS_PROFILE=explore.
+settings.register_profile("ci", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 from hko_research.paths import DEFAULT_DATA_DIR, PROJECT_ROOT  # noqa: E402
 

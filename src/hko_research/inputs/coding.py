@@ -621,7 +621,7 @@ def write_template(proj: Project, path: Path, tables: CodingTables | None = None
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from ..publishing.publisher import deterministic_xlsx
+    from ..xlsx import deterministic_xlsx
 
     kb = tables.kodebog if tables is not None else (kodebog if kodebog is not None else proj.kodebog())
     book = Codebook(kb)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..xlsx import deterministic_xlsx
 from .readers import ReadProblem
 
 SHEETS = ("Dataset", "Structure", "Labels")
@@ -226,26 +227,8 @@ def write_workbook(path: str | Path, data: pd.DataFrame, codebook: pd.DataFrame)
                        else (v.item() if hasattr(v, "item") else v) for v in row])
     buf = io.BytesIO()
     wb.save(buf)
-    path.write_bytes(_deterministic_zip(buf.getvalue()))
+    path.write_bytes(deterministic_xlsx(buf.getvalue()))
     return path
-
-
-def _deterministic_zip(data: bytes) -> bytes:
-    """openpyxl stamps the save time into docProps/core.xml and every zip entry: fix both."""
-    import zipfile
-
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                body = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
-                              rb"\g<1>2000-01-01T00:00:00Z\g<2>", body)
-            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(fixed, body)
-    return out.getvalue()
 
 
 def write_csv_export(stem: str | Path, data: pd.DataFrame, codebook: pd.DataFrame, *,

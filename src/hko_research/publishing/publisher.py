@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from ..inputs.dataset import SYNTHETIC_LABEL
+from ..xlsx import deterministic_xlsx
 from . import disclosure, plots
 from .disclosure import DisclosureError, count_columns  # noqa: F401  (re-exported)
 from .labels import NOT_APPLICABLE as L_NOT_APPLICABLE
@@ -46,8 +47,6 @@ SVG_HASHSALT = "hko-research"
 # 12 significant digits: every published number keeps its precision, float noise from sums of
 # kroner or shares (1478139.0000000002) does not reach the file.
 CSV_FLOAT_FORMAT = "%.12g"
-XLSX_TIMESTAMP = "2000-01-01T00:00:00Z"
-_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _FOOTER_GID = "hko-footer"
 AUDIT_ENV = "HKO_DISCLOSURE_AUDIT"
 # PNG text chunk recording the layout check of a saved figure ("ok" or the overlapping texts).
@@ -285,26 +284,6 @@ def _plain_float(value: Any) -> float:
     if isinstance(value, (numbers.Real, np.floating, np.integer)):
         return float(value)
     raise TypeError(f"reproduction values must be plain numbers, not {type(value).__name__}: {value!r}")
-
-
-def deterministic_xlsx(data: bytes) -> bytes:
-    """The same workbook bytes on every run: openpyxl stamps the save time into docProps/core.xml
-    and every zip entry; both are replaced by fixed values."""
-    import zipfile
-
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                body = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)",
-                              rb"\g<1>" + XLSX_TIMESTAMP.encode() + rb"\g<2>", body)
-            fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_DATE)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = info.external_attr
-            dst.writestr(fixed, body)
-    return out.getvalue()
 
 
 class Publisher:
