@@ -44,7 +44,7 @@ system-deps: ## Install the Debian packages the tests use when missing (browser,
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; fi
 
 test: venv data system-deps ## Run the whole test suite
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q --durations=15
 
 lint: venv ## ruff over package, tests, notebooks and benchmarks; notebooks stored without outputs
 	$(BIN)/ruff check src tests notebooks benchmarks

@@ -46,7 +46,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from . import registry
 from .hashing import (
@@ -395,8 +395,26 @@ def _plan_notebooks(params, tmp: Path, notebooks_dir: Path, input_hashes, projec
             "name": name, "notebook": str(nb_path), "parameters": {**base_params, "output_dir": str(out_dir)},
             "out_dir": str(out_dir), "pub_dir": str(pub_dir), "synthetic": bool(params.synthetic),
             "run_name": params.name, "key": key, "entry": str(entry), "cache_dir": str(cache_dir),
+            "expected_seconds": _last_seconds(cache_dir / "notebooks" / name),
         })
     return results, tasks
+
+
+def _last_seconds(notebook_cache: Path) -> float | None:
+    """How long the notebook took the last time it ran (its newest cache entry), if ever."""
+    try:
+        entries = [p / "meta.json" for p in notebook_cache.iterdir() if (p / "meta.json").is_file()]
+        meta = json.loads(max(entries, key=lambda p: p.stat().st_mtime).read_text(encoding="utf-8"))
+        return float(meta["execute_seconds"]) + float(meta.get("export_seconds") or 0.0)
+    except (OSError, ValueError, KeyError, TypeError):  # no entry yet, or an unreadable one
+        return None
+
+
+def longest_first(tasks: Sequence[dict]) -> list[dict]:
+    """The order in which the pool starts tasks: the longest first, so that no long notebook starts
+    last and runs alone on the critical path (LPT scheduling). A notebook never run before goes
+    first (it may be long), then the others by their last duration; ties keep the params' order."""
+    return sorted(tasks, key=lambda t: (t.get("expected_seconds") is not None, -(t.get("expected_seconds") or 0.0)))
 
 
 def _collect_results(outcomes, stage_root: Path, results: dict[str, NotebookResult]) -> None:
@@ -429,7 +447,7 @@ def _execute_parallel(tasks: list[dict], *, jobs: int, progress: bool,
     _quiet_resource_tracker()
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=ctx, initializer=_ignore_interrupts)
     try:
-        futures = {pool.submit(execute_notebook_task, t): t for t in tasks}
+        futures = {pool.submit(execute_notebook_task, t): t for t in longest_first(tasks)}
         for fut in as_completed(futures):
             task = futures[fut]
             try:

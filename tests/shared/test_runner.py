@@ -369,6 +369,25 @@ def test_cache_keeps_only_the_newest_entries_per_notebook(tmp_path):
     assert len(kept) == runner.CACHE_KEEP_PER_NOTEBOOK and "key0" not in kept and f"key{runner.CACHE_KEEP_PER_NOTEBOOK + 2}" in kept
 
 
+def test_pool_starts_the_longest_notebook_first_from_its_last_duration(tmp_path):
+    import os
+
+    cache = tmp_path / "notebooks"
+    for name, runs in {"a_kort": [(30.0, 1.0), (4.0, 1.0)], "b_lang": [(40.0, 2.0)], "c_mellem": [(9.0, None)]}.items():
+        for i, (execute, export) in enumerate(runs):  # the newest entry counts, not the longest
+            d = cache / name / f"key{i}"
+            d.mkdir(parents=True)
+            (d / "meta.json").write_text(json.dumps({"execute_seconds": execute, "export_seconds": export}))
+            os.utime(d / "meta.json", (1_000_000 + i, 1_000_000 + i))
+    (cache / "d_broken" / "key0").mkdir(parents=True)
+    (cache / "d_broken" / "key0" / "meta.json").write_text("{")
+    expected = {n: runner._last_seconds(cache / n) for n in ("a_kort", "b_lang", "c_mellem", "d_broken", "e_ny")}
+    assert expected == {"a_kort": 5.0, "b_lang": 42.0, "c_mellem": 9.0, "d_broken": None, "e_ny": None}
+    tasks = [{"name": n, "expected_seconds": s} for n, s in expected.items()]
+    # never run (or unreadable) first, in the params' order; then longest first
+    assert [t["name"] for t in runner.longest_first(tasks)] == ["d_broken", "e_ny", "b_lang", "c_mellem", "a_kort"]
+
+
 @pytest.mark.slow
 def test_cache_hit_skips_execution_and_force_reexecutes(tmp_path, stable_code_hash):
     params = make_params(tmp_path, notebooks=("01_ok",))
