@@ -17,6 +17,9 @@ from hko_research.paths import PACKAGE_DIR
 from hko_research.publishing import reproduction
 from hko_research.publishing.targets import load_spec, not_computed, record
 
+# one worker builds the module fixtures once (xdist would otherwise build them on both)
+pytestmark = pytest.mark.xdist_group("d2_tables")
+
 
 @pytest.fixture(scope="module")
 def anvendelse(default_data_dir):

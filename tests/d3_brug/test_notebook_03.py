@@ -75,7 +75,6 @@ def _check_disclosure(out: Path) -> int:
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("nb03")
 def test_notebook_03_two_kommuner_2020(tmp_path, default_data_dir):
     out = _run(tmp_path, default_data_dir, year=2020, kommuner=[101, 147])
     for name in EXPECTED:
@@ -98,7 +97,6 @@ def test_notebook_03_two_kommuner_2020(tmp_path, default_data_dir):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("nb03")
 def test_notebook_03_single_small_kommune(tmp_path, default_data_dir):
     out = _run(tmp_path, default_data_dir, year=2019, kommuner=[825])  # Læsø, ~1.800 inhabitants
     t13 = read_table(out / "tables" / "tabel_13_maalgruppe.csv")
@@ -118,7 +116,6 @@ def test_notebook_03_single_small_kommune(tmp_path, default_data_dir):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("nb03")
 def test_notebook_03_misspelled_parameter_fails_clearly(tmp_path, default_data_dir):
     proc = subprocess.run(
         [sys.executable, "-m", "papermill", str(NB), str(tmp_path / "bad.ipynb"), "-p", "yeer", "2019",

@@ -26,6 +26,9 @@ from hko_research.stats.models import (
     wild_cluster_bootstrap_p,
 )
 
+# one worker builds the module fixtures once (xdist would otherwise build them on both)
+pytestmark = pytest.mark.xdist_group("d5_r_oracle")
+
 R_SCRIPT = r"""
 suppressMessages(library(sandwich))
 args <- commandArgs(trailingOnly = TRUE)

@@ -28,6 +28,9 @@ from hko_research.publishing.columns import basis_for, count_columns, is_key_nam
 from hko_research.publishing.publisher import LAYOUT_KEY, read_table
 from hko_research.publishing.targets import load_spec, record
 
+# one worker builds the module fixtures once (xdist would otherwise build them on both)
+pytestmark = pytest.mark.xdist_group("nb05")
+
 NB = NOTEBOOKS_DIR / "05_tvaergaaende.ipynb"
 MIN_CELL = 5
 NORD = set(region_kommuner("Nordjylland"))
