@@ -640,13 +640,14 @@ def _assemble_run_folder(params, tmp: Path, results: list[NotebookResult], valid
     """Turn ``tmp`` (notebooks executed into ``tmp/.stage``) into a complete run folder: merged
     outputs, reproduction.csv, index.html, manifest.json. Returns (reproduction summary, error)."""
     repro, repro_error = _gather_reproduction(params, tmp, results)
+    made_by = _table_origins(tmp / ".stage", results)
     warnings = _merge_outputs(tmp, results)
     shutil.rmtree(tmp / ".stage", ignore_errors=True)
 
     dataset = _dataset_status(params)
     git = git_status()
     context = _index_context(params, results, validation, repro, repro_error, dataset, git, created,
-                             warnings, tmp)
+                             warnings, tmp, made_by=made_by)
     from .publishing import html as publish
 
     publish.write_index(tmp / "index.html", context)
@@ -656,6 +657,28 @@ def _assemble_run_folder(params, tmp: Path, results: list[NotebookResult], valid
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
                                        encoding="utf-8")
     return repro, repro_error
+
+
+def _table_origins(stage: Path, results: list[NotebookResult]) -> dict[str, str]:
+    """Which notebook wrote each table file (``tables/…`` path -> notebook), before they are merged."""
+    out = {}
+    for r in results:
+        src = stage / r.name / "tables"
+        if r.status != STATUS_FAILED and src.is_dir():
+            out.update({f"tables/{p.relative_to(src).as_posix()}": r.name for p in src.rglob("*") if p.is_file()})
+    return out
+
+
+def _table_groups(tables: list[str], made_by: dict[str, str], order: list[str]) -> list[dict[str, Any]]:
+    """The index's table list: per notebook (in the run's order), one entry per table with its
+    formats (CSV, XLSX) side by side."""
+    groups: dict[str, dict[str, list[dict[str, str]]]] = {name: {} for name in order}
+    for path in tables:
+        stem, _, ext = path[len("tables/"):].rpartition(".")
+        groups.setdefault(made_by.get(path, "øvrige"), {}).setdefault(stem, []).append(
+            {"format": ext.upper(), "path": path})
+    return [{"notebook": nb, "tables": [{"name": stem, "files": files} for stem, files in entries.items()]}
+            for nb, entries in groups.items() if entries]
 
 
 def _merge_outputs(tmp: Path, results: list[NotebookResult]) -> list[str]:
@@ -842,7 +865,8 @@ def _figures(tmp: Path) -> list[dict[str, Any]]:
 
 
 def _index_context(params, results, validation: _Validation, repro, repro_error, dataset, git, created,
-                   warnings, tmp: Path) -> dict[str, Any]:
+                   warnings, tmp: Path, made_by: dict[str, str] | None = None) -> dict[str, Any]:
+    tables = [p.relative_to(tmp).as_posix() for p in sorted((tmp / "tables").rglob("*")) if p.is_file()]
     notebooks = [{
         "name": r.name, "status": r.status, "status_class": _status_class(r.status),
         "duration": r.seconds, "links": _notebook_links(r),
@@ -861,7 +885,8 @@ def _index_context(params, results, validation: _Validation, repro, repro_error,
                        "n_inputs": len(inputs) if isinstance(inputs, list) else None},
         "notebooks": notebooks,
         "failed": [n for n in notebooks if n["status"] == STATUS_FAILED],
-        "tables": [p.relative_to(tmp).as_posix() for p in sorted((tmp / "tables").rglob("*")) if p.is_file()],
+        "tables": tables,
+        "table_groups": _table_groups(tables, made_by or {}, [r.name for r in results]),
         "figures": _figures(tmp),
         "reproduction": repro,
         "reproduction_counts": _reproduction_counts(tmp),

@@ -232,3 +232,12 @@ def test_what_a_reader_sees_on_the_page(default_run, server, wide_driver, name, 
     drv.set_window_size(1400, min(height + 50, 20000))
     png = shots / f"{name}.png"
     assert drv.save_screenshot(str(png)) and png.stat().st_size > 10_000
+
+
+def test_notebook_03_states_which_organisation_counts_it_crosses(default_run):
+    """Chapter 3 and Tabel 17 disagree on the casekommuner's organisation; page 03 says which it uses
+    right after Tabel 17 (the same text notebook 01 shows)."""
+    html = page_html(default_run.run_dir, "03_brug_af_hko")
+    t17, choice, t18 = (html.find(s) for s in ("Tabel 17:", "Valg af fordeling.", "Tabel 18:"))
+    assert -1 < t17 < choice < t18, (t17, choice, t18)
+    assert "13 / 4 / 3 fra afsnit 5.6" in html

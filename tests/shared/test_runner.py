@@ -164,6 +164,20 @@ def test_index_html_lists_params_status_links_and_banner(mixed_run):
     assert "http://" not in html and "https://" not in html  # loads offline
     assert "2 tal sammenlignet" in html and "1 inden for tolerancen" in html and "50 pct." in html
     assert "1 undertrykt" in html
+    # tables grouped by the notebook that made them; a failed notebook has no group
+    group = re.search(r'<details class="tabelgruppe" data-notebook="01_ok">(.*?)</details>', html, re.S)
+    assert group and 'tabel_1_fixture: <a href="tables/tabel_1_fixture.csv">CSV</a>' in group.group(1)
+    assert 'data-notebook="02_fejl"' not in html
+
+
+def test_index_groups_tables_by_notebook_with_their_formats_side_by_side():
+    tables = ["tables/a.csv", "tables/a.xlsx", "tables/b.csv", "tables/x.csv"]
+    made_by = {"tables/a.csv": "03_brug", "tables/a.xlsx": "03_brug", "tables/b.csv": "00_data"}
+    groups = runner._table_groups(tables, made_by, ["00_data", "01_tom", "03_brug"])
+    assert [g["notebook"] for g in groups] == ["00_data", "03_brug", "øvrige"]  # run order; no empty group
+    assert groups[1]["tables"] == [{"name": "a", "files": [{"format": "CSV", "path": "tables/a.csv"},
+                                                            {"format": "XLSX", "path": "tables/a.xlsx"}]}]
+    assert groups[2]["tables"][0]["name"] == "x"
 
 
 @pytest.mark.slow
