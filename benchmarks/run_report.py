@@ -9,8 +9,11 @@ Measures
       pandera.pandas, hko_research) in a one-cell notebook; summed over notebooks / workers.
       That is what a run of N notebooks on `jobs` workers cannot avoid.
   (b) a full `hko-research run --force` (wall time of the command, Python start-up included);
-  (c) a cache-hit rerun (same command without --force).
-Prints the wall times, full/floor (goal <= 2) and the cache-hit seconds (goal <= 2 s).
+  (c) a cache-hit rerun (same command without --force);
+  (d) the naive way, what a user would do without the runner: each notebook with the `papermill`
+      CLI, then `jupyter nbconvert --to html --no-input`, one after the other (skip with --no-naive).
+Prints the wall times, full/floor (goal <= 2), naive/full (goal >= 2), the runner's overhead beyond
+the critical path of the notebooks' own times (goal <= 20 %) and the cache-hit seconds (goal <= 2 s).
 Not part of the tests; it runs against whatever notebooks exist.
 """
 from __future__ import annotations
@@ -72,6 +75,36 @@ def floor_seconds(n_notebooks: int, jobs: int) -> tuple[float, list[float]]:
     return sum(times) / max(1, min(jobs, n_notebooks)), times
 
 
+def naive_seconds(params) -> tuple[float, list[tuple[str, float]]]:
+    """Every notebook through the papermill CLI and nbconvert, sequentially, into a temp folder."""
+    import json
+
+    bindir = Path(sys.executable).parent
+    per_nb = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in params.notebooks:
+            nb_out = Path(tmp) / f"{name}.ipynb"
+            nb_params = {**params.notebook_parameters(), "output_dir": str(Path(tmp) / name)}
+            t0 = time.perf_counter()
+            subprocess.run([str(bindir / "papermill"), str(ROOT / "notebooks" / f"{name}.ipynb"), str(nb_out),
+                            "-y", json.dumps(nb_params), "--no-progress-bar", "--cwd", tmp],
+                           check=True, capture_output=True, cwd=ROOT)
+            subprocess.run([str(bindir / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(nb_out)],
+                           check=True, capture_output=True, cwd=ROOT)
+            per_nb.append((name, time.perf_counter() - t0))
+    return sum(t for _, t in per_nb), per_nb
+
+
+def critical_path(run_dir: Path, jobs: int) -> tuple[float, float]:
+    """(the notebooks' own seconds summed, the least wall time any schedule of them on ``jobs``
+    workers needs: the longest notebook, or the sum over the workers)."""
+    import json
+
+    secs = [nb["seconds"] for nb in json.loads((run_dir / "manifest.json").read_text())["notebooks"]
+            if nb.get("seconds")]
+    return sum(secs), max(max(secs, default=0.0), sum(secs) / max(1, jobs))
+
+
 def timed(cmd: list[str]) -> tuple[float, subprocess.CompletedProcess]:
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
@@ -96,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-p", "--params", default="params/default.yaml")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--fixtures", action="store_true", help="benchmark on tests/fixtures/runner (01_ok) instead")
+    ap.add_argument("--no-naive", action="store_true", help="skip (d), the sequential papermill + nbconvert baseline")
     args = ap.parse_args(argv)
 
     if args.fixtures:
@@ -130,6 +164,17 @@ def main(argv: list[str] | None = None) -> int:
     cached = "genbrugt fra cache" in proc2.stdout
     if not cached:
         _explain_miss(proc.stdout, proc2.stdout)
+    if not args.fixtures and proc.returncode in (0, 1) and proc.stdout.strip():
+        total, bound = critical_path(Path(proc.stdout.strip().splitlines()[-1]), args.jobs)
+        overhead = (full - bound) / full
+        print(f"notebooks' own time {total:.1f} s; critical path on {args.jobs} worker(s) >= {bound:.1f} s; "
+              f"runner overhead {full - bound:.1f} s = {100 * overhead:.0f} % of the run (goal <= 20 %)"
+              f"{'' if overhead <= 0.2 else '  ** above goal'}")
+        if not args.no_naive:
+            naive, per = naive_seconds(params)
+            print(f"(d) naive papermill CLI + nbconvert, one after the other: {naive:.1f} s "
+                  f"({', '.join(f'{n} {t:.1f}' for n, t in per)})")
+            print(f"ratio naive/full: {naive / full:.2f} (goal >= 2){'' if naive / full >= 2 else '  ** below goal'}")
     print(f"ratio full/floor: {full / floor:.2f} (goal <= 2){'' if full / floor <= 2 else '  ** above goal'}")
     print(f"cache hit: {hit:.2f} s (goal <= 2 s){'' if hit <= 2 else '  ** above goal'}"
           f"{'' if cached else '  ** notebooks were NOT reused from the cache'}")
