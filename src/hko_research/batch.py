@@ -37,9 +37,10 @@ rename when complete::
 The overview is deterministic: combinations in the order of the files and the grid, the
 comparison table and CSV byte-identical for the same inputs (only times and cache status vary).
 
-**Headline measures** (:data:`D3_HEADLINE`: anvendelsesgrad, fastholdelses- and rekrutteringsgrad
-for personlig assistance and hjælpemidler, with Wilson CIs) are computed in this process from
-delanalyse 3's unprotected frames (``d3_brug.load``), as counts per (kommune, year), so that a
+**Headline measures** (:data:`HKO_HEADLINE`: anvendelsesgrad, fastholdelses- and rekrutteringsgrad
+for personlig assistance and hjælpemidler from delanalyse 3, fastholdelse and øgede løntimer from
+delanalyse 5, with Wilson CIs) are computed in this process from the unprotected frames
+(``d3_brug.load``, ``d5_tvaergaaende.load.from_parts``), as counts per (kommune, year), so that a
 combination's number is the sum over its kommuner and years; they are cached by input and code hash.
 
 **Disclosure across combinations.** Each run protects its own tables. Published side by side,
@@ -500,6 +501,34 @@ def d3_counts_from(b):
     return out.reset_index()
 
 
+def hko_counts(data_dir: Path, year: int):
+    """:func:`d3_counts` plus delanalyse 5's outcome counts per kommune and ordning
+    (``d5_tvaergaaende.kommuneramme.udfald_kommuner``: ``n_/antal_fastholdelse_*``,
+    ``n_/antal_oeget_*``), on the rows of ``year``: delanalyse 5 pools the grants of the year and the
+    year before into one outcome per recipient (the report pools 2018-2019), so the year before has
+    none of its own. Built from the same delanalyse 3 frames, in this process."""
+    from types import SimpleNamespace
+
+    from .analyses.d3_brug.load import load_dir
+    from .analyses.d5_tvaergaaende import kommuneramme
+    from .analyses.d5_tvaergaaende import load as d5_load
+    from .kommuner import kommunekoder
+
+    koder = tuple(sorted(kommunekoder()))
+    b = load_dir(data_dir, year, list(koder), all_kommuner=True)
+    out = d3_counts_from(b)
+    run = SimpleNamespace(data_dir=Path(data_dir), year=int(year), kommuner=koder, all_kommuner=True)
+    u = kommuneramme.udfald_kommuner(d5_load.from_parts(run, b, None, None))
+    this_year = out["aar"] == int(year)
+    for o in ("pa", "hm"):
+        per_kommune = u.loc[u["ordning"] == o].set_index("kommunekode")
+        for c in ("antal_fastholdelse", "n_fastholdelse", "antal_oeget", "n_oeget"):
+            col = f"{c}_{o}"
+            out[col] = 0
+            out.loc[this_year, col] = out.loc[this_year, "kommunekode"].map(per_kommune[c]).fillna(0).astype(int)
+    return out
+
+
 D3_HEADLINE = Headline(
     name="d3_brug",
     counts=d3_counts,
@@ -523,7 +552,26 @@ D3_HEADLINE = Headline(
         Measure("rekrutteringsgrad_hm", "Rekrutteringsgrad, hjælpemidler", "perspektiv_hm",
                 antal="rekruttering_hm", n="kendt_hm", years=2, enhed="bevillinger"),
     ),
-    note="Øgede løntimer (delanalyse 5) indgår ikke: delanalysen er endnu ikke en del af projektet.",
+)
+
+_D5_POPULATION = ("modtagere af bevillinger med start i året og året før med løntimer måneden før "
+                  "bevillingen (delanalyse 5)")
+
+HKO_HEADLINE = Headline(
+    name="hko",
+    counts=hko_counts,
+    analyses=("d3_brug", "d5_tvaergaaende"),
+    measures=(*D3_HEADLINE.measures, *(
+        m for o, navn in (("pa", "personlig assistance"), ("hm", "hjælpemidler")) for m in (
+            Measure(f"fastholdelse_loentimer_{o}", f"Fastholdelse, {navn}", f"udfald_{o}",
+                    antal=f"antal_fastholdelse_{o}", n=f"n_fastholdelse_{o}", enhed="modtagere",
+                    definition="Fastholdelse: andelen af " + _D5_POPULATION + ", der stadig har løntimer "
+                               "tre måneder efter bevillingsmåneden"),
+            Measure(f"oegede_loentimer_{o}", f"Øgede løntimer, {navn}", f"udfald_{o}",
+                    antal=f"antal_oeget_{o}", n=f"n_oeget_{o}", enhed="modtagere",
+                    definition="Øgede løntimer: andelen med flere løntimer tre måneder efter bevillingsmåneden "
+                               "end måneden før (delanalyse 5's population for ordningen)"),
+        ))),
 )
 
 
@@ -938,7 +986,7 @@ def batch_command(paths: Sequence[str], jobs: int = runner.DEFAULT_JOBS, force: 
 
 def run_batch(spec: BatchSpec, *, jobs: int = runner.DEFAULT_JOBS, force: bool = False, progress: bool = True,
               notebooks_dir: Path = NOTEBOOKS_DIR, validate: Callable[[Any], Any] | None = None,
-              cache_dir: Path | None = None, headline: Headline | None = D3_HEADLINE) -> BatchResult:
+              cache_dir: Path | None = None, headline: Headline | None = HKO_HEADLINE) -> BatchResult:
     """Run every combination of ``spec`` and publish one batch folder (see the module docstring)."""
     from .hashing import hash_inputs, project_code_hash
     from .inputs.validation import validate_inputs

@@ -524,3 +524,44 @@ def test_d3_headline_matches_delanalyse_3_and_guards_hovedstaden_without_dragoer
     assert determined([frozenset(c.params.kommuner) for c in combos], frozenset({DRAGOER}))  # without the guard
     csv = B._comparison_csv(combos, rows).decode()
     assert csv.count("undertrykt") >= 4 and "Syntetiske data" in csv
+
+
+@pytest.mark.slow
+def test_d5_headline_counts_are_delanalyse_5s_outcomes_for_a_selection(default_data_dir):
+    """The batch's fastholdelse and øgede-løntimer counts per kommune add up, for Hovedstaden, to
+    delanalyse 5's own "Valgte kommuner" row (7 intro, computed by another path: levels and share
+    rows over the persons); the year before carries none (the outcomes pool both years); the
+    default headline compares them."""
+    from types import SimpleNamespace
+
+    from hko_research.analyses.d3_brug.load import load_dir
+    from hko_research.analyses.d5_tvaergaaende import grupper
+    from hko_research.analyses.d5_tvaergaaende import load as d5_load
+
+    counts = B.hko_counts(default_data_dir, 2019)
+    h = tuple(sorted(region_kommuner("Hovedstaden")))
+    b = load_dir(default_data_dir, 2019, kommunekoder(), all_kommuner=True)
+    run = SimpleNamespace(data_dir=default_data_dir, year=2019, kommuner=h, all_kommuner=False)
+    nat = grupper.udfald_national(d5_load.from_parts(run, b, None, None))
+    sel = counts.loc[counts.kommunekode.isin(h) & (counts.aar == 2019)]
+    for o, navn in (("pa", "Personlig assistance"), ("hm", "Hjælpemidler")):
+        for maal, col in (("fastholdelse", "fastholdelse"), ("oegede", "oeget")):
+            r = nat.loc[(nat.niveau == "Valgte kommuner") & (nat.ordning == navn) & (nat.maal == maal)].iloc[0]
+            assert (int(sel[f"antal_{col}_{o}"].sum()), int(sel[f"n_{col}_{o}"].sum())) == (r.antal, r.n), (o, maal)
+        assert (counts.loc[counts.aar == 2018, [f"n_fastholdelse_{o}", f"n_oeget_{o}"]] == 0).all().all()
+    keys = {m.key for m in B.HKO_HEADLINE.measures}
+    assert {"fastholdelse_loentimer_pa", "oegede_loentimer_pa", "fastholdelse_loentimer_hm", "oegede_loentimer_hm",
+            "anvendelsesgrad"} <= keys
+    # side by side, Hovedstaden and Hovedstaden without Dragør must not reveal Dragør's outcomes
+    dragoer_n = int(counts.loc[(counts.kommunekode == DRAGOER) & (counts.aar == 2019), "n_fastholdelse_pa"].iloc[0])
+    k = dragoer_n + 1
+    combos = []
+    for name, spec in (("hovedstaden", "region:Hovedstaden"), ("uden-dragoer", [x for x in h if x != DRAGOER])):
+        p = P.validate_params({"year": 2019, "kommuner": spec, "data_dir": str(default_data_dir),
+                               "output_dir": str(default_data_dir.parent), "min_cell_size": k}, name=name)
+        combos.append(B.Combination(name, name, {}, p, "x.yaml"))
+    rows, _, _ = B.protect_comparison(combos, B.HKO_HEADLINE, {(str(default_data_dir), 2019): counts})
+    fh = [r for r in rows if r["measure"].key == "fastholdelse_loentimer_pa"]
+    assert len(fh) == 2
+    shown = [frozenset(combos[r["combo"]].params.kommuner) for r in fh if not r["masked"]] + [frozenset(kommunekoder())]
+    assert not determined(shown, frozenset({DRAGOER}))
