@@ -1060,7 +1060,7 @@ def run_batch(spec: BatchSpec, *, jobs: int = runner.DEFAULT_JOBS, force: bool =
                 res = [planned[i][n] for n in dict.fromkeys(c.params.notebooks)]
                 repro, repro_error = runner._assemble_run_folder(
                     c.params, ctmp, res, validations[i], hashes[str(c.params.data_dir)], project_hash, created,
-                    jobs=jobs, force=force, t_start=t_start)
+                    jobs=jobs, force=force, t_start=t_start, batch=spec.name)
                 failed = any(not r.ok for r in res) or bool(repro_error)
                 status = (runner.STATUS_FAILED if failed else
                           runner.STATUS_CACHED if res and all(r.status == runner.STATUS_CACHED for r in res)

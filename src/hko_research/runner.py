@@ -636,9 +636,11 @@ def _prune(notebook_cache: Path, keep: int = CACHE_KEEP_PER_NOTEBOOK) -> None:
 
 
 def _assemble_run_folder(params, tmp: Path, results: list[NotebookResult], validation: _Validation, input_hashes,
-                         project_hash: str, created: datetime, *, jobs: int, force: bool, t_start: float):
+                         project_hash: str, created: datetime, *, jobs: int, force: bool, t_start: float,
+                         batch: str | None = None):
     """Turn ``tmp`` (notebooks executed into ``tmp/.stage``) into a complete run folder: merged
-    outputs, reproduction.csv, index.html, manifest.json. Returns (reproduction summary, error)."""
+    outputs, reproduction.csv, index.html, manifest.json. Returns (reproduction summary, error).
+    ``batch``: the name of the batch the run belongs to (its index links back to the overview)."""
     repro, repro_error = _gather_reproduction(params, tmp, results)
     made_by = _table_origins(tmp / ".stage", results)
     warnings = _merge_outputs(tmp, results)
@@ -648,6 +650,7 @@ def _assemble_run_folder(params, tmp: Path, results: list[NotebookResult], valid
     git = git_status()
     context = _index_context(params, results, validation, repro, repro_error, dataset, git, created,
                              warnings, tmp, made_by=made_by)
+    context["batch"] = batch
     from .publishing import html as publish
 
     publish.write_index(tmp / "index.html", context)

@@ -369,6 +369,7 @@ def test_two_by_two_grid_links_all_four_runs_and_compares_their_measures(grid_ru
         assert f'href="{name}/index.html"' in html
         run_index = (d / name / "index.html").read_text(encoding="utf-8")
         assert "b1_kategorier" in run_index  # each is a complete run folder
+        assert re.search(r'id="batch-link">[^<]*<code>regioner</code>: <a href="\.\./index\.html">', run_index)
         assert json.loads((d / name / "manifest.json").read_text())["params"]["name"] == name
     for ref in re.findall(r'(?:href|src)="([^"#:]+)"', html):
         assert (d / ref).exists(), ref
