@@ -7,19 +7,15 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import functools
-import http.server
 import io
 import shutil
-import threading
 import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
+from headless import chromium, http_status, serve
 from selenium.webdriver.common.by import By
 
 from hko_research import runner
@@ -28,11 +24,6 @@ from hko_research.params import RunParams
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "runner"
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):  # keep pytest output clean
-        pass
 
 
 @dataclasses.dataclass
@@ -63,36 +54,14 @@ def run_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(run_dir):
-    handler = functools.partial(_Quiet, directory=str(run_dir))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
+    with serve(run_dir) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def driver(tmp_path_factory):
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = "/usr/bin/chromium"
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--no-first-run", "--window-size=1280,1600"):
-        opts.add_argument(arg)
-    opts.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")
-    drv = webdriver.Chrome(options=opts, service=Service("/usr/bin/chromedriver"))
-    drv.set_page_load_timeout(60)
-    yield drv
-    drv.quit()
-
-
-def _status(url: str) -> int:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as resp:
-            return resp.status
-    except urllib.error.HTTPError as exc:
-        return exc.code
+    with chromium(tmp_path_factory.mktemp("chromium-profile"), window="1280,1600") as drv:
+        yield drv
 
 
 def _check_page(driver, url: str, base: str) -> list[str]:
@@ -103,7 +72,7 @@ def _check_page(driver, url: str, base: str) -> list[str]:
     local = [h for h in hrefs if h and h.startswith(base)]
     for h in local:
         target = h.split("#", 1)[0]
-        assert _status(target) == 200, f"{url}: broken link {h}"
+        assert http_status(target) == 200, f"{url}: broken link {h}"
     external = [h for h in hrefs if h and h.startswith("http") and not h.startswith(base)]
     assert not [h for h in external if "cdn" in h], external
     images = driver.find_elements(By.TAG_NAME, "img")

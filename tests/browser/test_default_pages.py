@@ -11,16 +11,14 @@ saved (``$HKO_SCREENSHOT_DIR``, else the test's tmp folder).
 from __future__ import annotations
 
 import base64
-import functools
-import http.server
 import os
 import pickle
 import re
-import threading
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from headless import chromium, serve
 from PIL import Image
 from sdc_attacker import RunAttacker
 
@@ -143,36 +141,16 @@ def test_the_files_mark_exactly_the_suppressed_cells(default_run):
 # in the browser
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def server(default_run):
-    handler = functools.partial(_Quiet, directory=str(default_run.run_dir))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
+    with serve(default_run.run_dir) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def wide_driver(tmp_path_factory):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = "/usr/bin/chromium"
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars",
-                "--disable-background-networking", "--no-first-run", "--window-size=1400,1000"):
-        opts.add_argument(arg)
-    opts.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-default')}")
-    drv = webdriver.Chrome(options=opts, service=Service("/usr/bin/chromedriver"))
-    drv.set_page_load_timeout(120)
-    yield drv
-    drv.quit()
+    with chromium(tmp_path_factory.mktemp("chromium-default"), page_load_timeout=120) as drv:
+        yield drv
 
 
 _NARRATIVE_JS = """

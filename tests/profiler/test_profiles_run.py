@@ -6,19 +6,17 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import functools
-import http.server
 import io
 import os
 import pickle
 import re
-import threading
 import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
+from headless import chromium, http_status, serve
 from lxml import html as lxml_html
 
 from hko_research import runner
@@ -158,44 +156,16 @@ def test_the_small_kommune_shows_suppressed_cells_and_never_a_small_count(run):
 # in the browser
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
 def server(run):
-    handler = functools.partial(_Quiet, directory=str(run.run_dir))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
+    with serve(run.run_dir) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def driver(tmp_path_factory):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = "/usr/bin/chromium"
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--hide-scrollbars",
-                "--disable-background-networking", "--no-first-run", "--window-size=1400,1000"):
-        opts.add_argument(arg)
-    opts.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profiler')}")
-    drv = webdriver.Chrome(options=opts, service=Service("/usr/bin/chromedriver"))
-    drv.set_page_load_timeout(60)
-    yield drv
-    drv.quit()
-
-
-def _status(url: str) -> int:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as resp:
-            return resp.status
-    except urllib.error.HTTPError as exc:
-        return exc.code
+    with chromium(tmp_path_factory.mktemp("chromium-profiler")) as drv:
+        yield drv
 
 
 _FIGURES_JS = """
@@ -217,7 +187,7 @@ def test_profile_and_overview_in_the_browser(run, server, driver, page, tmp_path
     # every link resolves (the other profiles, the overview, the run's index)
     hrefs = [a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, "a[href]")]
     local = sorted({h.split("#", 1)[0] for h in hrefs if h and h.startswith(server)})
-    assert local and all(_status(h) == 200 for h in local), [h for h in local if _status(h) != 200]
+    assert local and all(http_status(h) == 200 for h in local), [h for h in local if http_status(h) != 200]
     assert server + "index.html" in local  # back to the run
     # every figure is drawn: visible, with shapes and an accessible name
     figures = driver.execute_script(_FIGURES_JS)

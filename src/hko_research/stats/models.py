@@ -84,7 +84,7 @@ def fit_clustered(formula: str, data: pd.DataFrame, cluster: str, *,
     return ClusteredFit(result=result, n_obs=int(result.nobs), n_clusters=int(len(uniques)), cluster=cluster)
 
 
-def model_table(fit: ClusteredFit, terms: Sequence[str] | None = None, *,
+def model_table(fit: "ClusteredFit | ShareFit", terms: Sequence[str] | None = None, *,
                 labels: Mapping[str, str] | None = None, alpha: float = 0.05,
                 groups_column: str = "klynger") -> pd.DataFrame:
     """One row per term (``terms``; default every parameter) with coefficient, clustered SE,
@@ -248,25 +248,9 @@ def effect_table(fit, terms: Sequence[str], *, labels: Mapping[str, str] | None 
     """:func:`model_table`'s columns plus ``odds_ratio`` (exp of a logit coefficient) and
     ``marginal_effekt`` (average marginal effect on the probability or share) for a clustered
     logit (:func:`fit_logit_clustered`) or a share GLM (:func:`fit_share_glm`; G = N = the units)."""
-    res = fit.result
-    missing = [t for t in terms if t not in res.params.index]
-    if missing:
-        raise KeyError(f"terms not in the model: {missing}")
-    ci = res.conf_int(alpha=alpha)
+    out = model_table(fit, terms, labels=labels, alpha=alpha, groups_column=groups_column)
     me = _share_margeff(fit) if isinstance(fit, ShareFit) else _margeff(fit)
-    labels = dict(labels or {})
-    rows = []
-    for t in terms:
-        rows.append({
-            "term": labels.get(t, t),
-            "koefficient": float(res.params[t]),
-            "standardfejl": float(res.bse[t]),
-            "konf_nedre": float(ci.loc[t, 0]),
-            "konf_oevre": float(ci.loc[t, 1]),
-            "p_vaerdi": float(res.pvalues[t]),
-            "odds_ratio": float(np.exp(res.params[t])),
-            "marginal_effekt": float(me[t]) if me is not None and t in me.index else float("nan"),
-            groups_column: fit.n_clusters,
-            "observationer": fit.n_obs,
-        })
-    return pd.DataFrame(rows, columns=[*EFFECT_COLUMNS, groups_column, "observationer"])
+    out.insert(len(MODEL_COLUMNS), "odds_ratio", [float(np.exp(fit.result.params[t])) for t in terms])
+    out.insert(len(MODEL_COLUMNS) + 1, "marginal_effekt",
+               [float(me[t]) if me is not None and t in me.index else float("nan") for t in terms])
+    return out
