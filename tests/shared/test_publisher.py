@@ -106,7 +106,9 @@ def test_synthetic_label_everywhere(tmp_path, dist):
     fig = plots.bar_chart(shown, "kategori", "andel", hue="ordning")
     pub.figure(fig, "figur_2_fordeling", source=shown)
     texts = [t.get_text() for t in fig.texts]
-    assert "Syntetiske data" in texts and any(SYNTHETIC_NOTE in t for t in texts)
+    # the data status once, in bold, and the seed in the line that explains it
+    assert sum(t.count("Syntetiske data") for t in texts) == 1, texts
+    assert "Syntetiske data" in texts and any("registerdata" in t and "(seed 7)" in t for t in texts)
     plt.close(fig)
 
 

@@ -42,6 +42,8 @@ __all__ = ["Publisher", "TABLE_NAME_RE", "count_columns", "check_name", "SYNTHET
 # "p" numbers the puljeevaluering's own tables (tabel_p1_...), outside the report's numbering.
 TABLE_NAME_RE = re.compile(r"^(?:(?:tabel|figur)_p?\d+[a-z]?_[a-z0-9_]+|(?:bilag|kort|trend)_[a-z0-9_]+)$")
 SYNTHETIC_NOTE = "Syntetiske data – ikke rigtige registerdata"
+# under a figure the bold label already says "Syntetiske data"; the small line only explains it
+SYNTHETIC_FIGURE_DETAIL = "Ikke rigtige registerdata; kalibreret til rapportens offentliggjorte tal"
 SYNTHETIC_COLUMN = "datagrundlag"
 SVG_HASHSALT = "hko-research"
 # 12 significant digits: every published number keeps its precision, float noise from sums of
@@ -511,7 +513,8 @@ class Publisher:
             t = fig.text(0.99, y, SYNTHETIC_LABEL, ha="right", va="top", fontsize=10, fontweight="bold",
                          color="#b22222", gid=_FOOTER_GID)
             y -= t.get_window_extent(renderer).height / fig_h + 0.005
-            fig.text(0.99, y, self.synthetic_note, ha="right", va="top", fontsize=7, color="#b22222", gid=_FOOTER_GID)
+            detail = SYNTHETIC_FIGURE_DETAIL + (f" (seed {self.seed})" if self.seed is not None else "")
+            fig.text(0.99, y, detail, ha="right", va="top", fontsize=7, color="#b22222", gid=_FOOTER_GID)
         overlaps = plots.text_overlaps(fig)
         if overlaps:
             warnings.warn(f"figure {name}: text overlaps in the layout: {'; '.join(overlaps[:3])}", stacklevel=2)
