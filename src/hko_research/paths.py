@@ -17,6 +17,8 @@ MAPPINGS_DIR = PARAMS_DIR / "mappings"
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 OUTPUTS_DIR = PROJECT_ROOT / "outputs"
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data" / "synthetic"
+# in a notebook's output folder: masked cells its publisher could not protect (read by the runner)
+WEAK_CELLS_FILE = "beskyttelse.json"
 
 
 def resolve(path: str | Path) -> Path:

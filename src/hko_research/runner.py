@@ -58,7 +58,7 @@ from .hashing import (
 )
 from .inputs.validation import CACHE_ENV, validate_inputs
 from .params import check_output_dir
-from .paths import NOTEBOOKS_DIR, PROJECT_ROOT
+from .paths import NOTEBOOKS_DIR, PROJECT_ROOT, WEAK_CELLS_FILE
 
 DEFAULT_JOBS = 2
 
@@ -643,7 +643,7 @@ def _assemble_run_folder(params, tmp: Path, results: list[NotebookResult], valid
     ``batch``: the name of the batch the run belongs to (its index links back to the overview)."""
     repro, repro_error = _gather_reproduction(params, tmp, results)
     made_by = _table_origins(tmp / ".stage", results)
-    warnings = _merge_outputs(tmp, results)
+    warnings, weak_cells = _merge_outputs(tmp, results)
     shutil.rmtree(tmp / ".stage", ignore_errors=True)
 
     dataset = _dataset_status(params)
@@ -656,7 +656,7 @@ def _assemble_run_folder(params, tmp: Path, results: list[NotebookResult], valid
     publish.write_index(tmp / "index.html", context)
     manifest = _manifest(params, results, validation, repro, repro_error, dataset, git, created,
                          input_hashes, project_hash, warnings, tmp, jobs=jobs, force=force,
-                         total_seconds=time.perf_counter() - t_start)
+                         total_seconds=time.perf_counter() - t_start, weak_cells=weak_cells)
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
                                        encoding="utf-8")
     return repro, repro_error
@@ -684,10 +684,23 @@ def _table_groups(tables: list[str], made_by: dict[str, str], order: list[str]) 
             for nb, entries in groups.items() if entries]
 
 
-def _merge_outputs(tmp: Path, results: list[NotebookResult]) -> list[str]:
-    """Move each notebook's publication files and tables/figures into the run folder."""
+def _weak_cell_warnings(notebook: str, weak: dict[str, list]) -> list[str]:
+    """The publisher's record of masked cells no later table could protect, as index warnings (the
+    full list is in manifest.json)."""
+    out = []
+    for table, cells in weak.items():
+        where = ", ".join(f"{t} række {r} kolonne {c}" for t, r, c in cells[:6]) + (f" og {len(cells) - 6} flere" if len(cells) > 6 else "")
+        out.append(f"{notebook}: {len(cells)} undertrykte celler kan afgrænses snævrere end mindste cellestørrelse "
+                   f"ud fra {table} sammen med tidligere tabeller ({where}). Kontrollér dem før udlevering.")
+    return out
+
+
+def _merge_outputs(tmp: Path, results: list[NotebookResult]) -> tuple[list[str], dict[str, dict]]:
+    """Move each notebook's publication files and tables/figures into the run folder. Returns the
+    index warnings and, per notebook, the masked cells its publisher could not protect."""
     stage = tmp / ".stage"
     warnings: list[str] = []
+    weak_cells: dict[str, dict] = {}
     for d in ("notebooks", "html", *MERGED_DIRS):
         (tmp / d).mkdir(exist_ok=True)
     for r in results:
@@ -700,6 +713,10 @@ def _merge_outputs(tmp: Path, results: list[NotebookResult]) -> list[str]:
         os.replace(pub / f"{r.name}.ipynb", tmp / "notebooks" / f"{r.name}.ipynb")
         for page in (f"{r.name}.html", f"{r.name}_fuld.html"):
             os.replace(pub / page, tmp / "html" / page)
+        weak_file = stage / r.name / WEAK_CELLS_FILE
+        if weak_file.is_file():
+            weak_cells[r.name] = json.loads(weak_file.read_text(encoding="utf-8"))
+            warnings += _weak_cell_warnings(r.name, weak_cells[r.name])
         for d in MERGED_DIRS:
             src = stage / r.name / d
             if not src.is_dir():
@@ -712,7 +729,7 @@ def _merge_outputs(tmp: Path, results: list[NotebookResult]) -> list[str]:
                     continue
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(f, dest)
-    return warnings
+    return warnings, weak_cells
 
 
 def _gather_reproduction(params, tmp: Path, results: list[NotebookResult]):
@@ -903,7 +920,7 @@ def _index_context(params, results, validation: _Validation, repro, repro_error,
 
 def _manifest(params, results, validation: _Validation, repro, repro_error, dataset, git, created,
               input_hashes, project_hash, warnings, tmp: Path, *, jobs: int, force: bool,
-              total_seconds: float) -> dict[str, Any]:
+              total_seconds: float, weak_cells: dict | None = None) -> dict[str, Any]:
     from .hashing import file_sha256
 
     outputs = {p.relative_to(tmp).as_posix(): file_sha256(p)
@@ -934,5 +951,7 @@ def _manifest(params, results, validation: _Validation, repro, repro_error, data
         "runner": {"jobs": jobs, "force": force, "kernel": KERNEL_NAME,
                    "seconds_before_manifest": round(total_seconds, 3)},
         "warnings": warnings,
+        # masked cells that totals in earlier tables of the same notebook fix: {notebook: {table: [[table, row, col]]}}
+        "weakly_protected_cells": weak_cells or {},
         "outputs": outputs,
     }

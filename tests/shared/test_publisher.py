@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import math
+import warnings
 from pathlib import Path
 
 import matplotlib
@@ -265,3 +266,37 @@ def test_target_spec_lookups_aliases_and_not_computed(tmp_path):
     spec_file.write_text("d9_x: {table: t, alias_of: d9_a}\n", encoding="utf-8")
     with pytest.raises(TargetSpecError, match="exactly one"):
         load_spec(spec_file)
+
+
+def test_cells_an_earlier_table_fixes_are_recorded_for_the_run_not_printed(tmp_path):
+    """Delanalyse 4's pattern: the employers with isbryder experience (3, masked) reappear in a later
+    table's base (borgere + arbejdsgivere med erfaring = 5 + 3), and the later table cannot mask its
+    way out of what the earlier one published. The publisher says so in beskyttelse.json (the
+    runner's index warning) instead of a Python warning on the reader's page."""
+    import json
+
+    ordninger = pd.DataFrame({
+        "niveau": ["Alle casekommuner"] * 8, "gruppe": ["borger"] * 4 + ["arbejdsgiver"] * 4,
+        "ordning": ["pa", "hm", "is", "fa"] * 2, "antal": [24, 19, 5, 10, 14, 11, 3, 0],
+        "n": [48] * 4 + [24] * 4})
+    ordninger["andel"] = ordninger["antal"] / ordninger["n"]
+    udsagn = pd.DataFrame({
+        "niveau": ["Alle casekommuner"] * 8,
+        "maal": ["selvstaendige", "landmaend", "hm_forudsaetning", "pa_fastholde", "pa_gevinst", "is_vise_vaerd",
+                 "fa_ikke_igen", "fa_fokus"],
+        "antal": [11, 4, 11, 19, 22, 5, 8, 8], "n": [37, 11, 11, 24, 24, 8, 10, 10]})
+    udsagn["andel"] = udsagn["antal"] / udsagn["n"]
+    pub = Publisher(tmp_path, notebook="04_x")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing reaches the notebook's output
+        first = pub.table(ordninger, "tabel_61c_ordninger", title="Ordninger")
+        pub.table(udsagn, "tabel_62_udsagn", title="Udsagn")
+    assert np.isnan(first["antal"].iloc[6])  # the 3 is masked where it is published
+    weak = json.loads((tmp_path / "beskyttelse.json").read_text(encoding="utf-8"))
+    assert list(weak) == ["tabel_62_udsagn"]
+    assert ["tabel_61c_ordninger", 6, "antal"] in weak["tabel_62_udsagn"]
+    # the first table alone is protected: no record for it
+    assert not (tmp_path / "fresh").exists()
+    alone = Publisher(tmp_path / "fresh", notebook="04_x")
+    alone.table(ordninger, "tabel_61c_ordninger", title="Ordninger")
+    assert not (tmp_path / "fresh" / "beskyttelse.json").exists()

@@ -113,6 +113,10 @@ _CPR_VALUE_RE = re.compile(r"(?<!\d)\d{6}-?\d{4}(?!\d)")
 _PSEUDO_VALUE_RE = re.compile(r"(?<![A-Za-z0-9])P\d{8,}(?!\d)")
 
 
+class DisclosureWarning(UserWarning):
+    """Masked cells that this table cannot protect (their totals are published in earlier tables)."""
+
+
 class DisclosureError(RuntimeError):
     """Raised when output would reveal individuals or bypass disclosure control."""
 
@@ -1169,7 +1173,8 @@ def protect_table(
         cells = ", ".join(f"{t or 'table'} row {r} {c}" for t, r, c in (L.where[v] for v in sorted(unresolved)[:5]))
         warnings.warn(
             f"{len(unresolved)} masked cell(s) cannot be protected by masking cells of "
-            f"{name or 'this table'} (the totals that fix them are published elsewhere): {cells}", stacklevel=2,
+            f"{name or 'this table'} (the totals that fix them are published elsewhere): {cells}", DisclosureWarning,
+            stacklevel=2,
         )
 
     out = work.copy()
@@ -1190,6 +1195,7 @@ def protect_table(
         ),
         "masked_derived": int(sum((mask[d] & ~pre_nan[d] & ~secondary[d]).sum() for d in derived)),
         "unresolved": len([v for v in unresolved if v in set(table_vars)]) or len(unresolved),
+        "unresolved_cells": [[str(t), int(r), str(c)] for t, r, c in (L.where[v] for v in sorted(unresolved))],
         "suppress_zeros": bool(suppress_zeros),
         "masked_cells": {c: rows for c, rows in masked_pos.items() if rows},
     }

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 import numbers
 import os
@@ -30,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from ..inputs.dataset import SYNTHETIC_LABEL
+from ..paths import WEAK_CELLS_FILE
 from ..xlsx import deterministic_xlsx
 from . import disclosure, plots
 from .disclosure import DisclosureError, count_columns  # noqa: F401  (re-exported)
@@ -307,6 +309,7 @@ class Publisher:
         self._values: dict[str, float] = {}
         # what this notebook's tables published so far: every table is protected against it
         self.ledger = disclosure.DisclosureLedger()
+        self.weak_cells: dict[str, list] = {}
         plots.set_theme()
 
     @classmethod
@@ -349,10 +352,14 @@ class Publisher:
         check_name(name)
         if not title:
             raise ValueError("table(): a Danish title is required")
-        protected = disclosure.protect_table(
-            df, min_cell_size=self.min_cell_size, basis=basis, sums=sums, basis_counts=basis_counts, keys=keys,
-            complement=complement, ledger=self.ledger, name=name,
-        )
+        with warnings.catch_warnings():
+            # recorded for the run's index (and the output check), not printed on the reader's page
+            warnings.simplefilter("ignore", disclosure.DisclosureWarning)
+            protected = disclosure.protect_table(
+                df, min_cell_size=self.min_cell_size, basis=basis, sums=sums, basis_counts=basis_counts, keys=keys,
+                complement=complement, ledger=self.ledger, name=name,
+            )
+        self._record_weak_cells(name, protected.attrs["disclosure"].get("unresolved_cells") or [])
         self._audit(name, df, protected, dict(basis=basis, sums=sums, basis_counts=basis_counts, keys=keys,
                                               complement=complement))
         info = dict(protected.attrs["disclosure"])
@@ -373,6 +380,16 @@ class Publisher:
         _atomic_write_bytes(xlsx_path, self._xlsx_bytes(protected, title=title, note=file_note, index=index))
         self.written += [csv_path, xlsx_path]
         return protected
+
+    def _record_weak_cells(self, name: str, cells: list) -> None:
+        """Keep ``<out>/beskyttelse.json``: per table, the masked cells it could not protect because
+        totals published in earlier tables fix them. The runner lists them on the index as a warning
+        for whoever checks the output before it leaves the research server."""
+        if not cells:
+            return
+        self.weak_cells[name] = cells
+        body = json.dumps(self.weak_cells, indent=2, ensure_ascii=False) + "\n"
+        _atomic_write_bytes(self.out_dir / WEAK_CELLS_FILE, body.encode("utf-8"))
 
     def _audit(self, name: str, truth: pd.DataFrame, protected: pd.DataFrame, kwargs: dict) -> None:
         """Test hook: with ``$HKO_DISCLOSURE_AUDIT`` set, a run on *synthetic* data also keeps each
