@@ -328,8 +328,12 @@ class Publisher:
     # -- tables ----------------------------------------------------------------------------
 
     @property
+    def _seed_suffix(self) -> str:
+        return f" (seed {self.seed})" if self.seed is not None else ""
+
+    @property
     def synthetic_note(self) -> str:
-        return SYNTHETIC_NOTE + (f" (seed {self.seed})" if self.seed is not None else "")
+        return SYNTHETIC_NOTE + self._seed_suffix
 
     def _note_text(self, note: str | None, info: Mapping[str, Any]) -> str:
         """The table's note (synthetic-data label and the analysis's note); the sentence on marks is
@@ -530,8 +534,7 @@ class Publisher:
             t = fig.text(0.99, y, SYNTHETIC_LABEL, ha="right", va="top", fontsize=10, fontweight="bold",
                          color="#b22222", gid=_FOOTER_GID)
             y -= t.get_window_extent(renderer).height / fig_h + 0.005
-            detail = SYNTHETIC_FIGURE_DETAIL + (f" (seed {self.seed})" if self.seed is not None else "")
-            fig.text(0.99, y, detail, ha="right", va="top", fontsize=7, color="#b22222", gid=_FOOTER_GID)
+            fig.text(0.99, y, SYNTHETIC_FIGURE_DETAIL + self._seed_suffix, ha="right", va="top", fontsize=7, color="#b22222", gid=_FOOTER_GID)
         overlaps = plots.text_overlaps(fig)
         if overlaps:
             warnings.warn(f"figure {name}: text overlaps in the layout: {'; '.join(overlaps[:3])}", stacklevel=2)
