@@ -690,7 +690,8 @@ def _weak_cell_warnings(notebook: str, weak: dict[str, list]) -> list[str]:
     out = []
     for table, cells in weak.items():
         where = ", ".join(f"{t} række {r} kolonne {c}" for t, r, c in cells[:6]) + (f" og {len(cells) - 6} flere" if len(cells) > 6 else "")
-        out.append(f"{notebook}: {len(cells)} undertrykte celler kan afgrænses snævrere end mindste cellestørrelse "
+        what = "undertrykt celle" if len(cells) == 1 else "undertrykte celler"
+        out.append(f"{notebook}: {len(cells)} {what} kan afgrænses snævrere end mindste cellestørrelse "
                    f"ud fra {table} sammen med tidligere tabeller ({where}). Kontrollér dem før udlevering.")
     return out
 
