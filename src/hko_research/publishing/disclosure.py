@@ -421,29 +421,37 @@ class _AttackerLP:
         lp.a_matrix_.value_ = A.data.astype(float)
         self.h = _new_highs()
         self.h.passModel(lp)
+        self.solves = 0
         self._status = highspy.HighsModelStatus
         self._sense = highspy.ObjSense
 
-    def bounds(self, j: int) -> tuple[float, float] | None:
-        """(min, max) of column ``j``; None when HiGHS finds the system infeasible (numerically:
-        the caller assumes the worst, a determined cell)."""
+    def bounds(self, j: int, value: float, need: float) -> tuple[float, float] | None:
+        """(min, max) of column ``j``, whose true value is ``value``; None when HiGHS finds the
+        system infeasible (numerically: the caller assumes the worst, a determined cell).
+
+        The max is solved first: when it is already ``need`` above the true value (which is
+        feasible, so min <= value) the interval is wide enough and ``(value, max)`` is returned
+        without the second solve; the verdict "at least ``need`` wide" is the same."""
         h, st = self.h, self._status
         h.changeColCost(j, 1.0)
-        out = []
+        out = {}
         try:
-            for sense, sign in ((self._sense.kMinimize, 1.0), (self._sense.kMaximize, -1.0)):
+            for sense, sign in ((self._sense.kMaximize, -1.0), (self._sense.kMinimize, 1.0)):
                 h.changeObjectiveSense(sense)
                 h.run()
+                self.solves += 1
                 status = h.getModelStatus()
                 if status in (st.kUnbounded, st.kUnboundedOrInfeasible):
-                    out.append(-sign * float("inf"))
+                    out[sign] = -sign * float("inf")
                 elif status == st.kOptimal:
-                    out.append(float(h.getInfo().objective_function_value))
+                    out[sign] = float(h.getInfo().objective_function_value)
                 else:
                     return None
+                if sign < 0 and out[sign] - value >= need:
+                    return value, out[sign]
         finally:
             h.changeColCost(j, 0.0)
-        return out[0], out[1]
+        return out[1.0], out[-1.0]
 
 
 @dataclass
@@ -652,16 +660,18 @@ class DisclosureLedger:
         j = comp.index(v)
         return bool(1.0 - float((rows[:, j] ** 2).sum()) < 1e-9)
 
-    def interval(self, v: int, comp: Sequence[int] | None = None) -> tuple[float, float]:
+    def interval(self, v: int, comp: Sequence[int] | None = None, need: float = float("inf")) -> tuple[float, float]:
         """The attacker's [min, max] for masked cell ``v`` (linear programming over the masked
-        cells linked to it)."""
+        cells linked to it). With ``need``, an interval at least ``need`` wide may be returned
+        narrower than the attacker's (its lower end is then the true value): enough to decide
+        whether ``v`` is protected, at half the solves."""
         comp = self.component([v]) if comp is None else comp
-        memo_key = ("interval", tuple(comp), v)
+        memo_key = ("interval", tuple(comp), v, need)
         if memo_key not in self._memo:
-            self._memo[memo_key] = self._interval(v, comp)
+            self._memo[memo_key] = self._interval(v, comp, need)
         return self._memo[memo_key]
 
-    def _interval(self, v: int, comp: Sequence[int]) -> tuple[float, float]:
+    def _interval(self, v: int, comp: Sequence[int], need: float) -> tuple[float, float]:
         A_eq, b_eq, A_ub, b_ub = self._system(comp)
         low = 1.0 if not self.share[v] and self.value[v] >= 1 else 0.0
         if A_eq is None and A_ub is None:
@@ -671,14 +681,16 @@ class DisclosureLedger:
             self._memo[model_key] = _AttackerLP(
                 [(1.0 if (not self.share[u] and self.value[u] >= 1) else 0.0) for u in comp], A_eq, b_eq, A_ub, b_ub)
         lp = self._memo[model_key]
-        self.lp_calls += 2
-        out = lp.bounds(comp.index(v))
+        before = lp.solves
+        out = lp.bounds(comp.index(v), self.value[v], need)
+        self.lp_calls += lp.solves - before
         return (self.value[v], self.value[v]) if out is None else out
 
     def protected(self, v: int, k: int, comp: Sequence[int] | None = None) -> bool:
         """A masked count spans at least ``k`` values; a masked share is not determined."""
-        lo, hi = self.interval(v, comp)
-        return hi - lo >= (k - 1e-6 if not self.share[v] else 1e-9)
+        need = k - 1e-6 if not self.share[v] else 1e-9
+        lo, hi = self.interval(v, comp, need)
+        return hi - lo >= need
 
 
 def _key(value: float) -> float:
@@ -965,7 +977,7 @@ def _suppress(L: DisclosureLedger, table_vars: list[int], k: int, unresolved: se
         comp = L.component([f])
         if len(comp) <= _DENSE_MAX and L.determined(comp, f):  # fast path: no LP for a determined cell
             return 0.0
-        lo, hi = L.interval(f, comp)
+        lo, hi = L.interval(f, comp, need.get(L.share[f], k - 1e-6))
         return hi - lo
 
     def enough(w: float, f: int) -> bool:
