@@ -22,7 +22,8 @@ from scipy.optimize import linprog
 COUNT = re.compile(r"^(n|antal)(_|$)")
 POP = ("niveau", "ordning", "population", "aar")
 ALIAS = {"population": "ordning"}  # the recipients of an ordning are its population
-# A per-kommune table (a kommunekode column, no niveau): a row is that kommune's count and a count
+# A count column named after an ordning (antal_pa) is that ordning's in any table without an ordning column,
+# and in a per-kommune table (a kommunekode column, no niveau) a row is that kommune's count and a count
 # column named after an ordning (antal_pa) is that ordning's, as publishing/columns.py declares;
 # so a block of several kommuner is never the total of one kommune's cell, of another set of
 # kommuner, or of another ordning's column (equal values there are coincidences, not relations).
@@ -107,16 +108,18 @@ class RunAttacker:
         all_kom = frozenset(k for k in kom if k.lower() not in TOTALS) if per_kommune else frozenset()
 
         def unit(c: str, rows: list[int]) -> dict:
-            """The per-kommune table's coordinates of cells ``rows`` of count column ``c``."""
+            """Coordinates of cells ``rows`` of count column ``c`` beyond the table's population
+            columns: the ordning a column is named after (``antal_is`` counts isbryder grants, in
+            any table without an ordning column), and a per-kommune table's set of kommuner."""
             out = {}
+            suffix = str(c).rsplit("_", 1)[-1]
+            if "ordning" not in pops and "population" not in pops and suffix in SUFFIX_ORDNING and str(c) != suffix:
+                out["ordning"] = SUFFIX_ORDNING[suffix]
             if not per_kommune:
                 return out
             codes = frozenset(kom.iloc[rows])
             out["enhed"] = "I alt" if (len(rows) == 1 and next(iter(codes)).lower() in TOTALS) or codes == all_kom \
                 else ",".join(sorted(codes))
-            suffix = str(c).rsplit("_", 1)[-1]
-            if "ordning" not in pops and suffix in SUFFIX_ORDNING and str(c) != suffix:
-                out["ordning"] = SUFFIX_ORDNING[suffix]
             return out
         ids: dict[tuple[int, str], int] = {}
         for c in counts:

@@ -418,3 +418,28 @@ def test_small_complement_of_a_selection_is_protected():
     assert out.loc[1, "antal"] == 50 and out.loc[2, "antal"] == 100  # rest = 40 women: fine
     plain = protect_table(df, min_cell_size=5)
     assert plain.loc[0, "antal"] == 98  # without the guard the rest (2) would be derivable
+
+
+def test_attacker_reads_a_column_named_after_an_ordning_as_that_ordnings_count():
+    """The test attacker links a block to a cell of the same population only. A trend table's
+    ``antal_is`` counts isbryder grants: its sum over the years (19+24+21+23+25 = 112) equal to a
+    masked PA count is a coincidence, not a relation (the default run had exactly this), while the
+    same sum of ``antal_pa`` is the PA total and does fix the masked cell."""
+    trend = pd.DataFrame({"niveau": ["Hele landet"] * 5, "aar": [2017, 2018, 2019, 2020, 2021],
+                          "antal_pa": [19, 24, 21, 23, 25], "antal_is": [19, 24, 21, 23, 25]})
+    sub = pd.DataFrame({"niveau": ["Hele landet"] * 2, "ordning": ["Personlig assistance"] * 2,
+                        "gruppe": ["a", "b"], "antal": [112, 40]})
+    masked = pd.DataFrame(False, index=sub.index, columns=sub.columns)
+    masked.loc[0, "antal"] = True
+    shown = sub.astype({"antal": float})
+    shown.loc[0, "antal"] = np.nan
+
+    def leaks(trend_cols):
+        t = trend[["niveau", "aar", *trend_cols]]
+        att = RunAttacker(5)
+        att.add_table("trend", t, pd.DataFrame(False, index=t.index, columns=t.columns), t)
+        att.add_table("sub", shown, masked, sub)
+        return [(lk.table, lk.row, lk.col) for lk in att.attack()]
+
+    assert leaks(["antal_is"]) == []
+    assert leaks(["antal_pa"]) == [("sub", 0, "antal")]

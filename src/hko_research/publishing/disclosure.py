@@ -391,7 +391,7 @@ class _AttackerLP:
     """One component's relations as a HiGHS model, solved for the min and max of each masked cell
     in turn (only the objective changes between solves, so HiGHS starts from the last basis)."""
 
-    def __init__(self, lower: Sequence[float], A_eq, b_eq, A_ub, b_ub):
+    def __init__(self, lower: Sequence[float], A_eq, b_eq, A_ub, b_ub, upper: Sequence[float] | None = None):
         import highspy
         from scipy.sparse import vstack
 
@@ -411,7 +411,7 @@ class _AttackerLP:
         lp.num_col_, lp.num_row_ = n, A.shape[0]
         lp.col_cost_ = np.zeros(n)
         lp.col_lower_ = np.asarray(lower, float)
-        lp.col_upper_ = np.full(n, inf)
+        lp.col_upper_ = np.full(n, inf) if upper is None else np.where(np.isinf(upper), inf, np.asarray(upper, float))
         lp.row_lower_ = np.concatenate(lo)
         lp.row_upper_ = np.concatenate(hi)
         lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
@@ -422,8 +422,18 @@ class _AttackerLP:
         self.h = _new_highs()
         self.h.passModel(lp)
         self.solves = 0
+        self._inf = inf
         self._status = highspy.HighsModelStatus
         self._sense = highspy.ObjSense
+
+    def free(self, cols: Sequence[int], lower: Sequence[float]) -> None:
+        """Let fixed columns vary from their lower bound (a trial mask)."""
+        for j, lo in zip(cols, lower):
+            self.h.changeColBounds(int(j), float(lo), self._inf)
+
+    def fix(self, cols: Sequence[int], values: Sequence[float]) -> None:
+        for j, v in zip(cols, values):
+            self.h.changeColBounds(int(j), float(v), float(v))
 
     def bounds(self, j: int, value: float, need: float) -> tuple[float, float] | None:
         """(min, max) of column ``j``, whose true value is ``value``; None when HiGHS finds the
@@ -685,6 +695,54 @@ class DisclosureLedger:
         out = lp.bounds(comp.index(v), self.value[v], need)
         self.lp_calls += lp.solves - before
         return (self.value[v], self.value[v]) if out is None else out
+
+    def related(self, comp: Sequence[int]) -> list[int]:
+        """Every cell that shares a relation with one of the cells ``comp``."""
+        A, A_csc, *_ = self._matrix()
+        rows = np.unique(A_csc[:, np.asarray(comp, dtype=np.int64)].indices)
+        return np.unique(A[rows].indices).tolist() if len(rows) else []
+
+    def _low(self, u: int) -> float:
+        return 1.0 if (not self.share[u] and self.value[u] >= 1) else 0.0
+
+    def trial_widths(self, f: int, cands: Sequence[int], need: float):
+        """``width(u)``: how wide the masked cell ``f``'s interval would be with ``u`` (and the cells
+        tied to it) masked too, for each of the candidates ``cands`` of one step of secondary
+        suppression. One HiGHS model covers ``f``'s component with every candidate masked; a
+        candidate's trial frees its cells (the others stay fixed at their values, as if
+        substituted), so each solve starts from the last basis instead of a new model."""
+        groups = {u: [x for x in self.ties.get(u, (u,)) if not self.masked[x]] for u in cands}
+        trial = sorted({x for g in groups.values() for x in g})
+        for x in trial:
+            self.masked[x] = True
+        self._mask_changed()
+        try:
+            comp = self.component([f])
+        finally:
+            for x in trial:
+                self.masked[x] = False
+            self._mask_changed()
+        pos = {x: j for j, x in enumerate(comp)}
+        A_eq, b_eq, A_ub, b_ub = self._system(comp)
+        if A_eq is None and A_ub is None:
+            return lambda u: float("inf")
+        in_trial = set(trial)
+        lower = [self.value[x] if x in in_trial else self._low(x) for x in comp]
+        upper = [self.value[x] if x in in_trial else float("inf") for x in comp]
+        lp = _AttackerLP(lower, A_eq, b_eq, A_ub, b_ub, upper=upper)
+        jf = pos[f]
+
+        def width(u: int) -> float:
+            cols = [pos[x] for x in groups[u] if x in pos]
+            lp.free(cols, [self._low(x) for x in groups[u] if x in pos])
+            try:
+                before = lp.solves
+                out = lp.bounds(jf, self.value[f], need)
+                self.lp_calls += lp.solves - before
+            finally:
+                lp.fix(cols, [self.value[x] for x in groups[u] if x in pos])
+            return 0.0 if out is None else out[1] - out[0]
+        return width
 
     def protected(self, v: int, k: int, comp: Sequence[int] | None = None) -> bool:
         """A masked count spans at least ``k`` values; a masked share is not determined."""
@@ -1017,8 +1075,7 @@ def _suppress(L: DisclosureLedger, table_vars: list[int], k: int, unresolved: se
                         break
                     goal = best_w - 1e-9
             comp = L.component([f])
-            related = {u for x in comp for ci in L.var_cons.get(x, ()) for u in L.cons[ci][0]}
-            cands = sorted(u for u in related if u in mine and not L.masked[u] and L.value[u] > 0
+            cands = sorted(u for u in L.related(comp) if u in mine and not L.masked[u] and L.value[u] > 0
                            and u not in L.pinned)
             if not cands:
                 unresolved.add(f)
@@ -1035,10 +1092,16 @@ def _suppress(L: DisclosureLedger, table_vars: list[int], k: int, unresolved: se
                 # bounded too narrowly: try the likeliest cells, keep the first that protects f
                 cands.sort(key=lambda u: (L.base[u], u not in direct, L.value[u], u))
                 best = None
-                for u in cands[:_LOOKAHEAD]:
-                    new = L.mask(u)
-                    w2 = width(f)
-                    L.unmask(new)
+                trial_width = None
+                for i, u in enumerate(cands[:_LOOKAHEAD]):
+                    if i == 0:  # the likeliest candidate, on its own (small) component
+                        new = L.mask(u)
+                        w2 = width(f)
+                        L.unmask(new)
+                    else:  # the rest on one model, warm-started
+                        if trial_width is None:
+                            trial_width = L.trial_widths(f, cands[1:_LOOKAHEAD], need.get(L.share[f], k - 1e-6))
+                        w2 = trial_width(u)
                     score = (not (w2 >= goal if goal is not None else enough(w2, f)), -min(w2, k))
                     if best is None or score < best[0]:
                         best = (score, u)
