@@ -27,7 +27,10 @@ every figure's source frame passes through :func:`protect_table` (one step), whi
      value (masking one masks all).
 
    For every masked count the attacker's interval ``[min, max]`` is computed by linear
-   programming (``scipy.optimize.linprog``, HiGHS) over these relations. While an interval is
+   programming (HiGHS, over the masked cells linked to it by these relations). Only "at least
+   ``min_cell_size`` wide?" is asked, so a solve is skipped where the answer is already known:
+   the max alone may show it, and every solution found is a point the attacker cannot rule out,
+   which with the true values bounds the interval of every other cell from below. While an interval is
    narrower than ``min_cell_size`` (a masked share: while it is determined), a further cell that
    shares a relation with it is masked: positive cells only, non-base cells first, the one that
    leaves the fewest relations with a single masked cell, then the smallest. Masking more never narrows an
@@ -391,7 +394,8 @@ class _AttackerLP:
     """One component's relations as a HiGHS model, solved for the min and max of each masked cell
     in turn (only the objective changes between solves, so HiGHS starts from the last basis)."""
 
-    def __init__(self, lower: Sequence[float], A_eq, b_eq, A_ub, b_ub, upper: Sequence[float] | None = None):
+    def __init__(self, lower: Sequence[float], A_eq, b_eq, A_ub, b_ub, upper: Sequence[float] | None = None,
+                 truth: Sequence[float] | None = None):
         import highspy
         from scipy.sparse import vstack
 
@@ -425,6 +429,13 @@ class _AttackerLP:
         self._inf = inf
         self._status = highspy.HighsModelStatus
         self._sense = highspy.ObjSense
+        # Every optimal solution is a point the attacker cannot rule out; with the true values
+        # (also such a point) it shows each cell's interval to be at least as wide as the spread
+        # between them. Kept per column: how far above and below its true value some solution went.
+        self._truth = None if truth is None else np.asarray(truth, float)
+        if self._truth is not None:
+            self._above = np.zeros(n)
+            self._below = np.zeros(n)
 
     def free(self, cols: Sequence[int], lower: Sequence[float]) -> None:
         """Let fixed columns vary from their lower bound (a trial mask)."""
@@ -442,6 +453,8 @@ class _AttackerLP:
         The max is solved first: when it is already ``need`` above the true value (which is
         feasible, so min <= value) the interval is wide enough and ``(value, max)`` is returned
         without the second solve; the verdict "at least ``need`` wide" is the same."""
+        if self._truth is not None and self._above[j] + self._below[j] >= need:  # shown by earlier solutions
+            return value - self._below[j], value + self._above[j]
         h, st = self.h, self._status
         h.changeColCost(j, 1.0)
         out = {}
@@ -455,6 +468,10 @@ class _AttackerLP:
                     out[sign] = -sign * float("inf")
                 elif status == st.kOptimal:
                     out[sign] = float(h.getInfo().objective_function_value)
+                    if self._truth is not None:
+                        x = np.asarray(h.getSolution().col_value, float) - self._truth
+                        np.maximum(self._above, x, out=self._above)
+                        np.maximum(self._below, -x, out=self._below)
                 else:
                     return None
                 if sign < 0 and out[sign] - value >= need:
@@ -689,7 +706,8 @@ class DisclosureLedger:
         model_key = ("model", tuple(comp))
         if model_key not in self._memo:
             self._memo[model_key] = _AttackerLP(
-                [(1.0 if (not self.share[u] and self.value[u] >= 1) else 0.0) for u in comp], A_eq, b_eq, A_ub, b_ub)
+                [(1.0 if (not self.share[u] and self.value[u] >= 1) else 0.0) for u in comp], A_eq, b_eq, A_ub, b_ub,
+                truth=[self.value[u] for u in comp])
         lp = self._memo[model_key]
         before = lp.solves
         out = lp.bounds(comp.index(v), self.value[v], need)
