@@ -136,6 +136,22 @@ def test_the_files_mark_exactly_the_suppressed_cells(default_run):
     assert checked > 20
 
 
+def test_every_masked_cell_is_marked_suppressed_on_its_page(default_run):
+    """A page marks exactly its notebook's masked cells "·" (title "undertrykt"): none shown as
+    the not-applicable "–", none lost when a notebook shows a table without some of its columns.
+    08's tables are the profiles' source and are shown on the profile pages, not on its own."""
+    checked = 0
+    for nb in PAGES:
+        if nb == "08_kommuneprofiler":
+            continue
+        tables = [d for n, _, _, d in audited_tables(default_run.audit_dir) if n == nb]
+        masked = sum(int(masked_cells(d["protected"]).to_numpy().sum()) for d in tables)
+        marked = page_html(default_run.run_dir, nb).count('title="undertrykt"')
+        assert marked == masked, (nb, marked, masked)
+        checked += masked
+    assert checked > 500
+
+
 # ------------------------------------------------------------------------------------------------
 # in the browser
 
