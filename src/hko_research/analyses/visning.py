@@ -1,26 +1,13 @@
 """Showing a published table with an analysis's Danish labels (``analyses/<name>/labels.yaml``:
 ``columns`` -> header, ``values`` -> category label, ``kinds`` -> number kind), through the shared
 renderer every other table uses; the notebooks of delanalyse 1 and 4 use it for tables shown
-without some of their columns, and :func:`labels` for their figures' labels.
+without some of their columns (their figures take labels from :mod:`hko_research.publishing.labels`).
 
 The files (CSV/XLSX) keep the codes; only the page shows the labels.
 """
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
-
 import pandas as pd
-import yaml
-
-ANALYSES_DIR = Path(__file__).resolve().parent
-
-
-@lru_cache(maxsize=None)
-def labels(analysis: str) -> dict:
-    path = ANALYSES_DIR / analysis / "labels.yaml"
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
-    return {k: dict(raw.get(k) or {}) for k in ("columns", "values", "kinds")}
 
 
 def table_html(df: pd.DataFrame, analysis: str, *, drop: tuple[str, ...] = ()) -> str:

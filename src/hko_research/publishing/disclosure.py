@@ -700,14 +700,12 @@ class DisclosureLedger:
 
     def _interval(self, v: int, comp: Sequence[int], need: float) -> tuple[float, float]:
         A_eq, b_eq, A_ub, b_ub = self._system(comp)
-        low = 1.0 if not self.share[v] and self.value[v] >= 1 else 0.0
         if A_eq is None and A_ub is None:
-            return low, float("inf")
+            return self._low(v), float("inf")
         model_key = ("model", tuple(comp))
         if model_key not in self._memo:
-            self._memo[model_key] = _AttackerLP(
-                [(1.0 if (not self.share[u] and self.value[u] >= 1) else 0.0) for u in comp], A_eq, b_eq, A_ub, b_ub,
-                truth=[self.value[u] for u in comp])
+            self._memo[model_key] = _AttackerLP([self._low(u) for u in comp], A_eq, b_eq, A_ub, b_ub,
+                                                truth=[self.value[u] for u in comp])
         lp = self._memo[model_key]
         before = lp.solves
         out = lp.bounds(comp.index(v), self.value[v], need)
@@ -721,6 +719,7 @@ class DisclosureLedger:
         return np.unique(A[rows].indices).tolist() if len(rows) else []
 
     def _low(self, u: int) -> float:
+        """The attacker's lower bound of a masked cell: a count is >= 1 (zeros are shown), a share >= 0."""
         return 1.0 if (not self.share[u] and self.value[u] >= 1) else 0.0
 
     def trial_widths(self, f: int, cands: Sequence[int], need: float):
