@@ -18,7 +18,11 @@ SYNTH_SOURCES := $(shell find src/hko_research/synth src/hko_research/analyses/*
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
-# --no-compile: byte-compiling ~170 packages at install time costs ~40 s; Python compiles what it imports.
+# --no-compile: byte-compiling ~170 packages at install time costs ~40 s; Python compiles what it imports
+# and caches it in __pycache__. Not where the machine sets PYTHONDONTWRITEBYTECODE (this one does): then
+# every kernel and test process compiled pandas, scipy and seaborn again, ~8 s each (measured on
+# notebook 00: 30.8 -> 20.0 s). The targets below let Python keep what it compiled.
+unexport PYTHONDONTWRITEBYTECODE
 $(VENV)/.installed: requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile -r requirements.lock

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from ..paths import MAPPINGS_DIR
+from .frame_cache import cached_frames
 from .readers import ReadProblem, read_mapping, read_table
 from .surveyxact import CODEBOOK_COLUMNS, SurveyExport, read_csv_export, read_workbook
 
@@ -286,28 +287,34 @@ def read_survey(data_dir: str | Path, stem: str = "medarbejdersurvey") -> Survey
     if key in _MEMO:
         return _MEMO[key]
     q = questionnaire(stem)
-    if fmt == "surveyxact":
-        export = read_workbook(files[0])
-    elif fmt == "surveyxact_csv":
-        export = read_csv_export(*files)
-    elif fmt == "spss":
-        from .spss import read_sav
-
-        export = read_sav(files[0])
-    else:
+    if fmt not in ("surveyxact", "surveyxact_csv", "spss", "langformat"):  # one table, read as it is
         codebook = read_codebook_file(cb_file) if cb_file else q.codebook()
-        if fmt == "langformat":
-            export = read_long(files[0], codebook)
+        result = SurveyData(respondenter=read_table(files[0]), kodebog=codebook, format=fmt, files=tuple(key_files))
+        _MEMO[key] = result
+        return result
+
+    def parse() -> tuple[dict[str, pd.DataFrame], dict]:
+        if fmt == "surveyxact":
+            export = read_workbook(files[0])
+        elif fmt == "surveyxact_csv":
+            export = read_csv_export(*files)
+        elif fmt == "spss":
+            from .spss import read_sav
+
+            export = read_sav(files[0])
         else:
-            table = read_table(files[0])
-            result = SurveyData(respondenter=table, kodebog=codebook, format=fmt, files=tuple(key_files))
-            _MEMO[key] = result
-            return result
-    order = list(dict.fromkeys([*q.variables, *(str(c).strip().lower() for c in export.data.columns)]))
-    export.codebook = _with_multi_sets(export.codebook, q, order)
-    respondenter, dropped = harmonise(export, q)
-    result = SurveyData(respondenter=respondenter, kodebog=export.codebook.reset_index(drop=True), format=fmt,
-                        files=tuple(key_files), dropped=dropped)
+            export = read_long(files[0], read_codebook_file(cb_file) if cb_file else q.codebook())
+        order = list(dict.fromkeys([*q.variables, *(str(c).strip().lower() for c in export.data.columns)]))
+        export.codebook = _with_multi_sets(export.codebook, q, order)
+        respondenter, dropped = harmonise(export, q)
+        return ({"respondenter": respondenter, "kodebog": export.codebook.reset_index(drop=True)},
+                {"dropped": list(dropped)})
+
+    # parsed once per run, not once per notebook: the frames are shared through the run's cache
+    frames, meta = cached_frames(f"survey-{stem}", [p for p in key_files if p.exists()], parse,
+                                 extra={"format": fmt})
+    result = SurveyData(respondenter=frames["respondenter"], kodebog=frames["kodebog"], format=fmt,
+                        files=tuple(key_files), dropped=tuple(meta["dropped"]))
     if len(_MEMO) > 8:
         _MEMO.clear()
     _MEMO[key] = result

@@ -120,8 +120,8 @@ def _wrap(text: str, width: int = 16) -> str:
 
 def text_boxes(fig: Figure) -> list[tuple[str, Any]]:
     """(description, display bbox) of every visible text of the figure and every legend, as
-    rendered (the figure is drawn first)."""
-    fig.canvas.draw()
+    rendered (the figure is laid out first: the layout places the texts; pixels are not needed)."""
+    fig.draw_without_rendering()
     renderer = fig.canvas.get_renderer()
     out: list[tuple[str, Any]] = []
 
