@@ -23,7 +23,7 @@ from hko_research.params import RunParams
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "runner"
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("default_run")]
 
 
 @dataclasses.dataclass

@@ -27,7 +27,7 @@ from hko_research import registry
 from hko_research.publishing.disclosure import masked_cells
 from hko_research.publishing.publisher import LAYOUT_KEY, SUPPRESSED_MARK
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("default_run")]
 
 PAGES = registry.notebooks()  # every page the default run publishes
 FIGURE_RE = re.compile(r'<figure class="hko-figur" data-figur="([a-z0-9_]+)"[^>]*><img [^>]*?src="data:image/png;base64,([^"]+)"')

@@ -10,7 +10,7 @@ from lxml import html as lxml_html
 from hko_research.analyses.profiler.sider import filnavn, tal
 from hko_research.publishing.publisher import read_table
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("default_run")]
 
 KOMMUNER = {101: "København", 825: "Læsø", 169: "Høje-Taastrup"}
 Y = 2019

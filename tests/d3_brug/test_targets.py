@@ -1,11 +1,9 @@
-"""Backtest: notebook 03 in the report's own setting (params/default.yaml) against the report's
-delanalyse-3 numbers, at the report's printed precision, with every target accounted for; and the
-targets the default run suppresses, compared with min_cell_size 1."""
+"""Backtest: notebook 03 in the report's own setting (the default run of params/default.yaml,
+tests/conftest.py) against the report's delanalyse-3 numbers, at the report's printed precision,
+with every target accounted for; and the targets the default run suppresses, compared with
+min_cell_size 1."""
 from __future__ import annotations
 
-import json
-
-import papermill as pm
 import pytest
 
 from hko_research.analyses import d3_brug
@@ -13,11 +11,10 @@ from hko_research.analyses.d3_brug import tables as d3
 from hko_research.analyses.d3_brug import targets as d3_targets
 from hko_research.kommuner import kommunekoder
 from hko_research.params import load_params
-from hko_research.paths import NOTEBOOKS_DIR, PACKAGE_DIR, PARAMS_DIR
+from hko_research.paths import PACKAGE_DIR, PARAMS_DIR
 from hko_research.publishing import reproduction as rp
 from hko_research.publishing.targets import load_spec, record
 
-NB = NOTEBOOKS_DIR / "03_brug_af_hko.ipynb"
 D3_IDS = sorted(i for i in rp.load_targets() if i.startswith("d3_"))
 COMPARED = (rp.STATUS_OK, rp.STATUS_DEVIATION)
 
@@ -28,28 +25,22 @@ def _report(rows) -> str:
 
 
 @pytest.fixture(scope="module")
-def notebook_rows(tmp_path_factory, default_data_dir):
-    tmp = tmp_path_factory.mktemp("nb03_report")
+def notebook_rows(default_run):
+    """The default run's reproduction rows (notebook 03 in the report's setting, through the runner)."""
     P = load_params(PARAMS_DIR / "default.yaml")
     assert P.is_report_setting and P.min_cell_size == 5
-    params = P.notebook_parameters()
-    params["output_dir"] = str(tmp / "outputs")
-    pm.execute_notebook(str(NB), str(tmp / "03.ipynb"), kernel_name="python3", progress_bar=False,
-                        cwd=str(tmp), parameters=params)
-    csv = tmp / "outputs" / "reproduction" / "03_brug_af_hko.csv"
-    details = json.loads(rp.details_path(csv).read_text(encoding="utf-8"))
-    return rp.build([csv]), details  # every target of report_targets.csv, raises on unknown or duplicate ids
+    return rp.read_csv(default_run.run_dir / "reproduction.csv")  # every target of report_targets.csv
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("nb03")
+@pytest.mark.xdist_group("default_run")
 def test_notebook_03_accounts_for_every_delanalyse_3_target(notebook_rows):
-    rows, details = notebook_rows
+    rows = notebook_rows
     by_id = {r["id"]: r for r in rows}
     d3_rows = [by_id[i] for i in D3_IDS]
     assert len(d3_rows) == 477
-    assert set(details["targets"]) == set(D3_IDS)  # the notebook recorded each one, with its state
-    assert not [r for r in rows if not r["id"].startswith("d3_") and r["pipeline_value"] is not None]
+    # the notebook recorded each one, with its state (an id it left out says so in its reason)
+    assert not [r["id"] for r in d3_rows if "skrev ingen værdi" in r["reason"]]
     # a row that is neither computed nor compared says why, and it is a reason, not a gap in targets.yaml
     skipped = [r for r in d3_rows if r["status"] in (rp.STATUS_NOT_COMPUTED, rp.STATUS_CONFLICT)]
     assert all(r["reason"].strip() for r in skipped)
@@ -59,9 +50,9 @@ def test_notebook_03_accounts_for_every_delanalyse_3_target(notebook_rows):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("nb03")
+@pytest.mark.xdist_group("default_run")
 def test_notebook_03_reproduces_the_report_at_printed_precision(notebook_rows):
-    rows, _ = notebook_rows
+    rows = notebook_rows
     d3_rows = [r for r in rows if r["id"].startswith("d3_")]
     compared = [r for r in d3_rows if r["status"] in COMPARED]
     failing = [r for r in compared if not r["ok"]]
@@ -74,9 +65,9 @@ def test_notebook_03_reproduces_the_report_at_printed_precision(notebook_rows):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("nb03")
+@pytest.mark.xdist_group("default_run")
 def test_every_conflict_quotes_both_lines_and_one_is_reproduced(notebook_rows):
-    rows, _ = notebook_rows
+    rows = notebook_rows
     by_id = {r["id"]: r for r in rows}
     conflicts = rp.load_conflicts()
     for r in (r for r in rows if r["status"] == rp.STATUS_CONFLICT and r["id"].startswith("d3_")):
@@ -88,9 +79,9 @@ def test_every_conflict_quotes_both_lines_and_one_is_reproduced(notebook_rows):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("nb03")
+@pytest.mark.xdist_group("default_run")
 def test_tabel_14_compares_the_pipelines_own_top_5(notebook_rows):
-    rows, _ = notebook_rows
+    rows = notebook_rows
     top = [r for r in rows if r["id"].startswith("d3_tabel14_") and "_top" in r["id"]]
     assert len(top) == 20
     # ranks are compared by the pipeline's own ranking (def. 22: 'andet' not ranked): with the HM

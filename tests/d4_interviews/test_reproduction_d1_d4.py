@@ -1,10 +1,10 @@
-"""The runner in the report's own setting (2019, all kommuner) for notebooks 01 and 04: the run's
-reproduction.csv has a row for every delanalyse-1 and -4 target (or the target is declared not
-computed, with its reason), at least 50 are compared, and at least 95 pct. of those are ok."""
+"""The runner in the report's own setting (2019, all kommuner; the default run of tests/conftest.py),
+notebooks 01 and 04: the run's reproduction.csv has a row for every delanalyse-1 and -4 target (or
+the target is declared not computed, with its reason), at least 50 are compared, and at least 95
+pct. of those are ok."""
 from __future__ import annotations
 
 import pytest
-import yaml
 
 from hko_research.params import load_params
 from hko_research.paths import PACKAGE_DIR, PARAMS_DIR
@@ -13,22 +13,10 @@ from hko_research.publishing.targets import load_spec
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("nb04")
-def test_reproduction_csv_of_delanalyse_1_and_4(tmp_path, default_data_dir):
-    from hko_research.runner import run
-
-    raw = yaml.safe_load((PARAMS_DIR / "default.yaml").read_text(encoding="utf-8"))
-    raw.update(output_dir=str(tmp_path / "runs"), notebooks=["01_prioritering_organisering", "04_borger_virksomhed"])
-    (tmp_path / "p.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-    P = load_params(tmp_path / "p.yaml")
-    assert P.is_report_setting
-    from hko_research import registry
-    from hko_research.inputs.validation import validate_inputs
-
-    names = sorted({n for a in ("d1_strategi", "d4_interviews") for n in registry.get(a).inputs})
-    result = run(P, jobs=2, progress=False, cache_dir=tmp_path / "cache",
-                 validate=lambda p: validate_inputs(p, names=names, cache_dir=tmp_path / "cache"))
-    assert result.exit_code == 0, [n.status for n in result.notebooks]
+@pytest.mark.xdist_group("default_run")
+def test_reproduction_csv_of_delanalyse_1_and_4(default_run):
+    assert load_params(PARAMS_DIR / "default.yaml").is_report_setting
+    result = default_run.result
     rows = [r for r in reproduction.read_csv(result.run_dir / "reproduction.csv") if r["id"].startswith(("d1_", "d4_"))]
     not_computed = {}
     for name in ("d1_strategi", "d4_interviews"):
