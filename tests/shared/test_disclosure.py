@@ -443,3 +443,49 @@ def test_attacker_reads_a_column_named_after_an_ordning_as_that_ordnings_count()
 
     assert leaks(["antal_is"]) == []
     assert leaks(["antal_pa"]) == [("sub", 0, "antal")]
+
+
+def _ledger_with_weak_cell(b_masked: bool):
+    """An earlier table published a + b = t with a = 3 masked and could not protect it (it is in
+    ``weak``): with b = 10 shown, a is determined; with b = 2 masked too, a is in [1, 4]."""
+    from hko_research.publishing.disclosure import DisclosureLedger
+
+    L = DisclosureLedger()
+    b_value = 2.0 if b_masked else 10.0
+    a, b, t = L.add_var(3.0), L.add_var(b_value), L.add_var(3.0 + b_value)
+    L.add_con({a: 1.0, b: 1.0, t: -1.0})
+    L.mask(a)
+    if b_masked:
+        L.mask(b)
+    L.commit("tabel_1_foer", [a, b, t], [])
+    L.weak.add(a)
+    return L, a
+
+
+def test_a_later_table_masks_nothing_for_a_weak_cell_it_cannot_widen():
+    from hko_research.publishing.disclosure import _suppress
+
+    L, a = _ledger_with_weak_cell(b_masked=False)
+    g, h = L.add_var(7.0), L.add_var(10.0)  # the later table: a + g = h, nothing small in it
+    L.add_con({a: 1.0, g: 1.0, h: -1.0})
+    unresolved: set[int] = set()
+    _suppress(L, [g, h], 5, unresolved)
+    # a is determined by the earlier table alone: masking g or h would hide data for nothing
+    # (before, two such cells were masked before the table asked whether it could help at all)
+    assert not L.masked[g] and not L.masked[h]
+    assert unresolved == {a}
+
+
+def test_a_later_table_still_widens_a_weak_cell_as_far_as_it_can():
+    from hko_research.publishing.disclosure import _suppress
+
+    L, a = _ledger_with_weak_cell(b_masked=True)
+    assert L.interval(a) == (1.0, 4.0)
+    g, h = L.add_var(7.0), L.add_var(10.0)  # shown, a + g = h would fix a = 3
+    L.add_con({a: 1.0, g: 1.0, h: -1.0})
+    unresolved: set[int] = set()
+    _suppress(L, [g, h], 5, unresolved)
+    assert L.masked[g] or L.masked[h]
+    lo, hi = L.interval(a)
+    assert hi - lo >= 3.0 - 1e-6  # back to the earlier table's [1, 4], the most this table can give
+    assert a in unresolved

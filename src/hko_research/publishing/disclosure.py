@@ -503,6 +503,10 @@ class DisclosureLedger:
     where: list[tuple] = field(default_factory=list)  # (table, row, column) of each cell
     cells: dict[tuple[str, float], list] = field(default_factory=lambda: defaultdict(list))  # (column, value) -> cells
     pinned: set[int] = field(default_factory=set)  # cells shown in an earlier table: never masked here
+    # masked cells an earlier table could not protect. Tables only add relations, so such a cell
+    # can never again be protected: a later table asks at once how far it can widen it, instead
+    # of first trying candidates that cannot succeed
+    weak: set[int] = field(default_factory=set)
     pending: list = field(default_factory=list)
     lp_calls: int = 0
     _seen: set = field(default_factory=set, repr=False)
@@ -1079,7 +1083,7 @@ def _suppress(L: DisclosureLedger, table_vars: list[int], k: int, unresolved: se
         tries = 0
         while not (w >= goal if goal is not None else enough(w, f)):
             tries += 1
-            if tries == _TRIES_BEFORE_CHECK + 1 and goal is None:
+            if goal is None and (tries == _TRIES_BEFORE_CHECK + 1 or (tries == 1 and f in L.weak)):
                 # can this table protect f at all? (every cell it could mask, masked) If not, it is
                 # unresolved, and protected as far as this table can (the widest interval it allows)
                 trial = [x for u in sorted(mine) if not L.masked[u] and L.value[u] > 0 and u not in L.pinned
@@ -1261,6 +1265,7 @@ def protect_table(
             break
     propagate()
     L.commit(name, table_vars, totals)
+    L.weak |= unresolved
     if unresolved:
         cells = ", ".join(f"{t or 'table'} row {r} {c}" for t, r, c in (L.where[v] for v in sorted(unresolved)[:5]))
         warnings.warn(
