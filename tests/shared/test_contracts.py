@@ -94,12 +94,49 @@ def test_contract_loader_rejects_unknown_keys(tmp_path):
 
 
 # ------------------------------------------------------------------------------- good data passes
-def test_default_synthetic_data_pass_every_contract(default_data_dir):
-    report = validate_dataset(default_data_dir)
+@pytest.fixture(scope="module")
+def default_report(default_data_dir):
+    return validate_dataset(default_data_dir)
+
+
+def test_default_synthetic_data_pass_every_contract(default_report):
+    report = default_report
     assert report.ok, report.to_text()
     names = {i.name for i in report.inputs if i.path is not None}
     assert {"dfdg_personlig_assistance", "dream", "sagsgennemgang", "befolkning", "kommuner"} <= names
     assert all(i.rows > 0 for i in report.inputs if i.path is not None)
+
+
+def test_the_data_overview_is_what_the_validation_read(default_data_dir, default_report, monkeypatch):
+    """Notebook 00's overview from the (cached) validation report equals the one that reads every
+    input again, and with the report it reads nothing."""
+    from hko_research.analyses.d0_datagrundlag import overview
+    from hko_research.inputs.report import report_from_json, report_to_json
+
+    cached = report_from_json(report_to_json(default_report))  # as the validation cache gives it back
+    bare = report_from_json(report_to_json(default_report))
+    for status in bare.inputs:
+        status.coverage = None
+    reread = overview.input_overview(default_data_dir, bare, synthetic=True)
+    monkeypatch.setattr(overview, "load_raw", lambda *a, **k: pytest.fail("read an input again"))
+    shown = overview.input_overview(default_data_dir, cached, synthetic=True)
+    pd.testing.assert_frame_equal(shown, reread, check_exact=True)
+    by_input = shown.set_index("input")
+    assert by_input.at["befolkning", "aar"] == "2017-2021" and by_input.at["befolkning", "kommuner_daekket"] == 98
+    import pyarrow.parquet as pq  # DREAM's years are its week columns y_YYWW
+
+    weeks = sorted({2000 + int(c[2:4]) for c in pq.read_schema(default_data_dir / "dream.parquet").names
+                    if c.lower().startswith("y_") and c[2:].isdigit()})
+    assert by_input.at["dream", "aar"] == f"{weeks[0]}-{weeks[-1]}"
+
+
+def test_coverage_is_gathered_over_every_chunk_of_a_large_register(default_data_dir, default_report, monkeypatch):
+    from hko_research.inputs import checks
+
+    monkeypatch.setattr(checks, "CHUNK_ROWS", 10_000)  # DREAM in 9 batches instead of one
+    chunked = checks.validate_dataset(default_data_dir, names=["dream"])
+    whole = next(i for i in default_report.inputs if i.name == "dream")
+    assert chunked.inputs[0].coverage == whole.coverage and whole.coverage["rows"] == whole.rows
 
 
 def test_small_good_file_passes(tmp_path):

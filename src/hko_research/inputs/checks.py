@@ -152,13 +152,59 @@ def _key_duplicates_across_chunks(path: Path, contract: Contract, file_label: st
                             _redact(contract, contract.key[0], rec[0])))
 
 
+_WEEK_COL = re.compile(r"^y_(\d{2})\d{2}$")
+
+
+class Coverage:
+    """What an input covers, gathered chunk by chunk from the typed frames while it is validated:
+    its rows and years (from ``aar``, ``kvartal``, its first required date column, or week columns
+    ``y_YYWW``), the number of kommuner (``kommunekode`` or ``kom``), its columns as the reader
+    sees them, and its data status (rows per ``kilde``). Notebook 00's overview shows it."""
+
+    def __init__(self, contract: Contract):
+        self.contract = contract
+        self.columns: list[str] | None = None
+        self.years: set[int] = set()
+        self.kommuner: set = set()
+        self.kilde: Counter = Counter()
+        self.rows = 0
+
+    def add(self, typed: pd.DataFrame) -> None:
+        self.rows += len(typed)
+        cols = [str(c) for c in typed.columns]
+        if self.columns is None:
+            self.columns = cols
+        dates = [c.name for c in self.contract.columns if c.type == "date" and c.name in cols and not c.nullable]
+        if "aar" in cols:
+            self.years |= {int(v) for v in pd.to_numeric(typed["aar"], errors="coerce").dropna().unique()}
+        elif "kvartal" in cols:
+            self.years |= {int(str(v)[:4]) for v in typed["kvartal"].dropna().unique() if str(v)[:4].isdigit()}
+        elif dates:
+            self.years |= {int(y) for y in pd.to_datetime(typed[dates[0]], errors="coerce").dt.year.dropna().unique()}
+        else:
+            self.years |= {2000 + int(m.group(1)) for c in cols if (m := _WEEK_COL.match(c))}
+        if "kilde" in cols:
+            self.kilde.update(typed["kilde"].astype("string").dropna().tolist())
+        kom = next((c for c in ("kommunekode", "kom") if c in cols), None)
+        if kom:
+            self.kommuner |= set(typed[kom].dropna().unique().tolist())
+
+    def result(self) -> dict:
+        has_kom = any(c in (self.columns or ()) for c in ("kommunekode", "kom"))
+        return {"rows": self.rows, "years": sorted(self.years), "n_kommuner": len(self.kommuner) if has_kom else None,
+                "n_columns": len(self.columns or ()),
+                "kilde": ", ".join(f"{k}: {v}" for k, v in sorted(self.kilde.items())) or None}
+
+
 def validate_file(path: Path, contract: Contract, collect: _Collector, status: InputStatus,
                   data_dir: Path | None = None) -> None:
     label = path.name
+    coverage = Coverage(contract)
     if contract.reader:  # another shape (survey export, SPSS, coding workbook ...): its reader makes the table
         try:
             df = call_reader(contract, data_dir if data_dir is not None else path.parent)
-            validate_frame(df, contract, label, collect)
+            coverage.add(validate_frame(df, contract, label, collect))
+            status.coverage = coverage.result()
             status.rows = len(df)
             if len(df) == 0:
                 collect.add(Failure(label, None, "empty_file", None, "the file has no rows"))
@@ -174,11 +220,10 @@ def validate_file(path: Path, contract: Contract, collect: _Collector, status: I
         offset = 0
         chunked = path.suffix.lower() == ".parquet" and contract.large
         for chunk in _iter_chunks(path, contract):
-            validate_frame(chunk, contract, label, collect, row_offset=offset)
+            coverage.add(validate_frame(chunk, contract, label, collect, row_offset=offset))
             offset += len(chunk)
-            if chunked and contract.key:
-                pass
         status.rows = offset
+        status.coverage = coverage.result()
         if offset == 0:
             collect.add(Failure(label, None, "empty_file", None, "the file has a header but no rows"))
         if chunked and contract.key and offset > CHUNK_ROWS:

@@ -26,6 +26,9 @@ class InputStatus:
     sha256: str | None = None
     failures: int = 0
     required: bool = True
+    # what the input covers, gathered while it was validated (checks.Coverage): years, number of
+    # kommuner and columns, data status per `kilde`; the data overview shows it without reading again
+    coverage: dict | None = None
 
 
 @dataclass
@@ -73,7 +76,7 @@ def report_to_json(report: ValidationReport) -> dict:
     return {
         "failures": [[f.file, f.column, f.check, f.row, f.value] for f in report.failures],
         "counts": [[f, c, k, n] for (f, c, k), n in report.counts.items()],
-        "inputs": [[i.name, str(i.path) if i.path else None, i.rows, i.sha256, i.failures, i.required]
+        "inputs": [[i.name, str(i.path) if i.path else None, i.rows, i.sha256, i.failures, i.required, i.coverage]
                    for i in report.inputs],
         "warnings": [[w.file, w.column, w.check, w.row, w.value] for w in report.warnings],
     }
@@ -83,8 +86,9 @@ def report_from_json(d: dict) -> ValidationReport:
     return ValidationReport(
         failures=[Failure(*f) for f in d["failures"]],
         counts=Counter({(f, c, k): n for f, c, k, n in d["counts"]}),
-        inputs=[InputStatus(name=n, path=Path(p) if p else None, rows=r, sha256=h, failures=x, required=q)
-                for n, p, r, h, x, q in d["inputs"]],
+        inputs=[InputStatus(name=n, path=Path(p) if p else None, rows=r, sha256=h, failures=x, required=q,
+                            coverage=cov[0] if cov else None)
+                for n, p, r, h, x, q, *cov in d["inputs"]],
         warnings=[Failure(*w) for w in d.get("warnings", [])],
     )
 

@@ -1,9 +1,11 @@
 """Overview of a run's data foundation (notebook 00): per input its source, rows, years and
 kommuner covered, and validation status.
 
-Every input is read through the one reader the validator uses (:func:`~hko_research.inputs.
-contracts.load_raw`: a latin-1 ``;`` CSV, a SAS file or a survey export is read exactly as it was
-validated), projected on the few columns the overview needs.
+The description of each input is the one the validation gathered while it read the input
+(:class:`hko_research.inputs.checks.Coverage`, kept in the validation report and its cache), so the
+overview reads nothing again. Without a report, every input is read through the one reader the
+validator uses (:func:`~hko_research.inputs.contracts.load_raw`: a latin-1 ``;`` CSV, a SAS file or
+a survey export is read exactly as it was validated), projected on the few columns it needs.
 """
 from __future__ import annotations
 
@@ -62,9 +64,11 @@ def input_overview(data_dir: str | Path, report: ValidationReport | None = None,
     (synthetic / real / reference) and validation status."""
     data_dir = Path(data_dir)
     failures = {}
+    covered = {}
     if report is not None:
         for (file, _, _), n in report.counts.items():
             failures[file] = failures.get(file, 0) + n
+        covered = {i.name: i.coverage for i in report.inputs if i.coverage is not None}
     records = []
     for name, contract in sorted(load_contracts().items()):
         if names is not None and name not in names:
@@ -73,7 +77,8 @@ def input_overview(data_dir: str | Path, report: ValidationReport | None = None,
         rec = {"input": name, "titel": contract.title, "kilde": contract.source.split(" (")[0].split(", via")[0],
                "fil": path.name if path else "mangler", "format": path.suffix.lstrip(".") if path else ""}
         if path is not None and not (report is not None and failures.get(path.name)):
-            d = _describe(path, contract, data_dir)
+            # what the validation saw while reading the input; read again only without it
+            d = covered.get(name) or _describe(path, contract, data_dir)
             rec.update({"antal_raekker": d["rows"], "kolonner": d["n_columns"],
                         "aar": f"{min(d['years'])}-{max(d['years'])}" if d["years"] else "",
                         "kommuner_daekket": d["n_kommuner"]})
