@@ -169,23 +169,25 @@ class Coverage:
         self.kilde: Counter = Counter()
         self.rows = 0
 
-    def add(self, typed: pd.DataFrame) -> None:
+    def add(self, typed: pd.DataFrame, columns: list[str] | None = None) -> None:
+        """One typed frame or chunk; ``columns``: the input's columns when ``typed`` is a projection."""
         self.rows += len(typed)
-        cols = [str(c) for c in typed.columns]
+        cols = [str(c) for c in (typed.columns if columns is None else columns)]
         if self.columns is None:
             self.columns = cols
-        dates = [c.name for c in self.contract.columns if c.type == "date" and c.name in cols and not c.nullable]
-        if "aar" in cols:
+        dates = [c.name for c in self.contract.columns if c.type == "date" and c.name in typed.columns
+                 and not c.nullable]
+        if "aar" in typed.columns:
             self.years |= {int(v) for v in pd.to_numeric(typed["aar"], errors="coerce").dropna().unique()}
-        elif "kvartal" in cols:
+        elif "kvartal" in typed.columns:
             self.years |= {int(str(v)[:4]) for v in typed["kvartal"].dropna().unique() if str(v)[:4].isdigit()}
         elif dates:
             self.years |= {int(y) for y in pd.to_datetime(typed[dates[0]], errors="coerce").dt.year.dropna().unique()}
         else:
             self.years |= {2000 + int(m.group(1)) for c in cols if (m := _WEEK_COL.match(c))}
-        if "kilde" in cols:
+        if "kilde" in typed.columns:
             self.kilde.update(typed["kilde"].astype("string").dropna().tolist())
-        kom = next((c for c in ("kommunekode", "kom") if c in cols), None)
+        kom = next((c for c in ("kommunekode", "kom") if c in typed.columns), None)
         if kom:
             self.kommuner |= set(typed[kom].dropna().unique().tolist())
 

@@ -522,8 +522,7 @@ class Publisher:
             lines.append(f"Undertrykte værdier (færre end {info.get('min_cell_size', self.min_cell_size)} personer, "
                          "eller tal der ville kunne regnes tilbage) er ikke vist.")
         # the footer under the figure, one block after the other: notes, then the data status.
-        # Laid out, not rasterised: only the text sizes are needed (each raster pass of a figure
-        # costs about as much as saving it).
+        # Laid out, not rasterised: only the text sizes are needed.
         fig.draw_without_rendering()
         renderer = fig.canvas.get_renderer()
         fig_h = fig.bbox.height

@@ -9,15 +9,13 @@ a survey export is read exactly as it was validated), projected on the few colum
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pandas as pd
 
-from ...inputs.contracts import Contract, coerce_series, input_path, load_contracts, load_raw
+from ...inputs.checks import Coverage
+from ...inputs.contracts import Contract, coerce_frame, input_path, load_contracts, load_raw
 from ...inputs.report import ValidationReport
-
-_WEEK_COL = re.compile(r"^y_(\d{2})\d{2}$")
 
 
 def _column_names(path: Path, contract: Contract, data_dir: Path) -> list[str]:
@@ -30,32 +28,17 @@ def _column_names(path: Path, contract: Contract, data_dir: Path) -> list[str]:
 
 
 def _describe(path: Path, contract: Contract, data_dir: Path) -> dict:
-    """Rows, years, kommuner and sources of one input, read as the validator reads it."""
+    """Without a validation report: the input read as the validator reads it (only the columns the
+    description needs) and described by the same :class:`~hko_research.inputs.checks.Coverage`."""
     cols = _column_names(path, contract, data_dir)
-    date_cols = [c.name for c in contract.columns if c.type == "date" and c.name in cols and not c.nullable]
+    dates = [c.name for c in contract.columns if c.type == "date" and c.name in cols and not c.nullable]
     wanted = [c for c in ("aar", "kvartal", "kilde", "kommunekode", "kom") if c in cols]
-    if "aar" not in cols and "kvartal" not in cols and date_cols:
-        wanted.append(date_cols[0])
-    df = load_raw(data_dir, contract, wanted or cols[:1])
-    rows = len(df)
-    years: list[int] = []
-    if "aar" in df.columns:
-        years = [int(v) for v in pd.to_numeric(df["aar"], errors="coerce").dropna().unique()]
-    elif "kvartal" in df.columns:
-        years = sorted({int(str(v)[:4]) for v in df["kvartal"].dropna().unique() if str(v)[:4].isdigit()})
-    elif date_cols and date_cols[0] in df.columns:
-        typed, _ = coerce_series(df[date_cols[0]], "date")
-        years = [int(y) for y in typed.dt.year.dropna().unique()]
-    elif any(_WEEK_COL.match(c) for c in cols):
-        years = sorted({2000 + int(_WEEK_COL.match(c).group(1)) for c in cols if _WEEK_COL.match(c)})
-    status = None
-    if "kilde" in df.columns:
-        counts = df["kilde"].astype("string").value_counts().sort_index()
-        status = ", ".join(f"{k}: {v}" for k, v in counts.items())
-    kom_col = next((c for c in ("kommunekode", "kom") if c in df.columns), None)
-    n_kommuner = int(df[kom_col].nunique()) if kom_col else None
-    return {"rows": int(rows), "years": sorted(set(years)), "n_kommuner": n_kommuner, "n_columns": len(cols),
-            "kilde": status}
+    if "aar" not in cols and "kvartal" not in cols and dates:
+        wanted.append(dates[0])
+    typed, _ = coerce_frame(load_raw(data_dir, contract, wanted or cols[:1]), contract)
+    coverage = Coverage(contract)
+    coverage.add(typed, columns=cols)
+    return coverage.result()
 
 
 def input_overview(data_dir: str | Path, report: ValidationReport | None = None,
