@@ -40,7 +40,10 @@ def test_an_analysis_adds_its_labels_in_its_own_file(tmp_path, monkeypatch):
     mine.write_text("columns:\n  niveau: Sammenligning\n  ny_kolonne: Ny kolonne\nvalues:\n  hoej: HØJ\n"
                     "kinds:\n  ny_kolonne: money\n", encoding="utf-8")
     other = tmp_path / "other.yaml"
-    other.write_text("columns:\n  niveau: Andet navn\n  anden: Anden kolonne\n", encoding="utf-8")
+    # "gennemsnit" is a shared column: the profiles' 1-5 scale means (three decimals) once made
+    # every page's gennemsnit read "12,400" (months) because another analysis set its kind
+    other.write_text("columns:\n  niveau: Andet navn\n  anden: Anden kolonne\n"
+                     "kinds:\n  gennemsnit: scale\n  anden: ratio\n", encoding="utf-8")
     monkeypatch.setattr(L, "label_files", lambda analysis=None: [L.SHARED_FILE, other, mine])
     L._merged.cache_clear()
     try:
@@ -48,6 +51,8 @@ def test_an_analysis_adds_its_labels_in_its_own_file(tmp_path, monkeypatch):
         assert lab.header("niveau") == "Sammenligning" and lab.header("anden") == "Anden kolonne"
         assert lab.header("ny_kolonne") == "Ny kolonne (kr.)" and lab.value("hoej") == "HØJ"
         assert L._merged(None).header("niveau") == "Niveau"  # the shared one: no analysis relabels it
+        assert lab.kind("gennemsnit") == "mean" and lab.format(12.4, lab.kind("gennemsnit")) == "12,4"
+        assert lab.kind("anden") == "ratio"  # the other analysis's own code keeps its kind
     finally:
         L._merged.cache_clear()
 

@@ -206,15 +206,17 @@ def _merged(analysis: str | None) -> Labels:
     verbatim: set[str] = set()
     files = label_files(analysis)
     own = files[-1] if analysis else None
+    shared_codes = {str(k) for section in merged for k in (_read(SHARED_FILE).get(section) or {})}
     for path in files:
         raw = _read(path)
         for section in merged:
             entries = {str(k): str(v) for k, v in (raw.get(section) or {}).items()}
             if path == SHARED_FILE or path == own:
                 merged[section].update(entries)
-            else:  # another analysis adds its codes; it does not relabel shared ones
+            else:  # another analysis adds its codes; it neither relabels nor reformats shared ones
                 for k, v in entries.items():
-                    merged[section].setdefault(k, v)
+                    if k not in shared_codes:
+                        merged[section].setdefault(k, v)
         verbatim |= {str(c) for c in raw.get("verbatim") or ()}
     return Labels(columns=merged["columns"], values=merged["values"], kinds=merged["kinds"],
                   colours=merged["colours"], verbatim=frozenset(verbatim))
