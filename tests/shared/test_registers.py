@@ -17,6 +17,7 @@ from hko_research.inputs.registers import (
     UnknownCodeError,
     dream_at_dates,
     import_to_parquet,
+    is_person_in,
     map_ydelsesgruppe,
     month_column,
     week_column,
@@ -400,3 +401,17 @@ def test_import_csv_consistent_schema(tmp_path):
     assert got["branche_2019_03"].tolist() == df["BRANCHE_2019_03"].tolist()
     assert got["y_1911"].isna().sum() == 300 and (got["y_1911"].dropna() == 111).all()
     assert pq.ParquetFile(out).metadata.num_row_groups >= 2
+
+
+@pytest.mark.parametrize("dtype", ["string[pyarrow]", "string[python]", object])
+def test_is_person_in_is_isin_for_person_keys(dtype):
+    """The Arrow set lookup answers as ``isin`` would: missing keys are not persons, a key is not
+    a prefix match, the wanted side may hold duplicates, missing values and another string dtype;
+    the index is kept (frames are filtered after a merge)."""
+    pnr = pd.Series(["0101", "0102", None, "01", "0103", "0101"], dtype=dtype, index=[5, 3, 9, 1, 0, 7])
+    wanted = pd.array(["0101", "0103", "0103", None, "9999"], dtype="string[pyarrow]")
+    got = is_person_in(pnr, wanted)
+    assert got.dtype == bool and list(got.index) == [5, 3, 9, 1, 0, 7]
+    assert got.tolist() == [True, False, False, False, True, True]
+    assert got.tolist() == pnr.astype("string").isin(["0101", "0103", "9999"]).fillna(False).tolist()
+    assert not is_person_in(pnr, []).any()

@@ -99,6 +99,21 @@ def _offset_name(offset: int) -> str:
 # DuckDB helpers
 
 
+def is_person_in(pnr: pd.Series, persons) -> pd.Series:
+    """Whether each ``pnr`` is one of ``persons`` (a boolean Series on ``pnr``'s index).
+
+    Same as ``pnr.isin(persons)``, but pandas' ``isin`` on Arrow-backed strings builds a Python
+    scalar per wanted value (about 1 s per run of delanalyse 3 for its ~40 000 recipients); the set
+    lookup is done by Arrow in one call here."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    keys = pa.array(pd.Series(pnr, copy=False).astype("string[pyarrow]").array)
+    wanted = pa.array(pd.Series(persons, copy=False).astype("string[pyarrow]").dropna().array)
+    hit = pc.is_in(keys, value_set=wanted.cast(keys.type)).fill_null(False)
+    return pd.Series(hit.to_numpy(zero_copy_only=False), index=pnr.index, dtype=bool)
+
+
 def _connect():
     import duckdb
 
@@ -440,7 +455,7 @@ def person_rows(data_dir, name: str, pnr: Iterable, columns: Sequence[str], *,
     wanted = pd.Series(list(pnr), dtype="string").dropna().drop_duplicates()
     if path.suffix.lower() != ".parquet":
         df = read_input(data_dir, name, cols)
-        keep = df["pnr"].astype("string").isin(wanted)
+        keep = is_person_in(df["pnr"], wanted)
         if years is not None:
             keep &= df[year_column].between(int(years[0]), int(years[1]))
         return df.loc[keep].reset_index(drop=True)

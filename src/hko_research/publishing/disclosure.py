@@ -901,6 +901,14 @@ def _add_relations(L: DisclosureLedger, work: pd.DataFrame, var: dict[tuple[int,
     table's totals for the ledger index."""
     nrows = len(work)
     val = {k: L.value[v] for k, v in var.items()}
+    # the cells' row values as plain Python objects: a lookup per cell (thousands per table) would
+    # cost a pandas indexing call each
+    column_cache: dict[str, np.ndarray] = {}
+
+    def column(name: str) -> np.ndarray:
+        if name not in column_cache:
+            column_cache[name] = work[name].to_numpy(dtype=object)
+        return column_cache[name]
 
     # declared sums: equation with the total row when it holds, else "the parts sum to a known total"
     for terms, totals in eqs:
@@ -920,22 +928,24 @@ def _add_relations(L: DisclosureLedger, work: pd.DataFrame, var: dict[tuple[int,
 
     def coords(rows: Sequence[int], col: str, group: Sequence[str] | None = None) -> dict[str, str]:
         out = {}
+        rows = list(rows)
         for c in pop_cols:
-            vals = work[c].iloc[list(rows)]
-            if vals.notna().all():
+            vals = column(c)[rows]
+            if not pd.isna(vals).any():
                 key = "ordning" if c == "population" else c
-                out[key] = _pop_value(c, [ORDNING_NAVN.get(str(v), v) for v in vals.tolist()])
+                out[key] = _pop_value(c, [ORDNING_NAVN.get(str(v), v) for v in vals])
         suffix = str(col).rsplit("_", 1)[-1]
         if "ordning" not in out and suffix in ORDNING_NAVN and str(col) != suffix:
             out["ordning"] = ORDNING_NAVN[suffix]
         if per_kommune:
-            kom = work["kommunekode"].iloc[list(rows)]
-            if kom.nunique() == 1:
-                out["niveau"] = f"kommune {kom.iloc[0]}"
-            elif kom.nunique() == _N_KOMMUNER:
+            kom = column("kommunekode")[rows]
+            distinct = {k for k in kom if not pd.isna(k)}
+            if len(distinct) == 1:
+                out["niveau"] = f"kommune {kom[0]}"
+            elif len(distinct) == _N_KOMMUNER:
                 out["niveau"] = "Hele landet"
             else:  # a sum over some kommuner is the total of exactly those
-                out["niveau"] = "kommuner " + ",".join(map(str, sorted(kom.unique())))
+                out["niveau"] = "kommuner " + ",".join(map(str, sorted(pd.unique(kom))))
         return out
 
     # cells of this table as possible totals
@@ -965,12 +975,13 @@ def _add_relations(L: DisclosureLedger, work: pd.DataFrame, var: dict[tuple[int,
     local: dict[float, list[_Total]] = defaultdict(list)
     for t in totals:
         local[_key(L.value[t.terms[0]])].append(t)
-    for i, b in enumerate(block_totals):
+    earlier_blocks: dict[float, list[_Total]] = defaultdict(list)  # by sum, in table order
+    for b in block_totals:
         members = set(b.terms)
         s = _key(sum(L.value[x] for x in b.terms))
         links = 0
-        candidates = [t for t in local.get(s, ()) if not t.is_block] + list(L.index.get(s, ())) + \
-            [t for t in block_totals[:i] if _key(sum(L.value[x] for x in t.terms)) == s]
+        candidates = [t for t in local.get(s, ()) if not t.is_block] + list(L.index.get(s, ())) + list(earlier_blocks[s])
+        earlier_blocks[s].append(b)
         linked: set[tuple[int, ...]] = set()
         for t in candidates:
             if links >= _MAX_LINKS:
@@ -1008,7 +1019,7 @@ def _add_relations(L: DisclosureLedger, work: pd.DataFrame, var: dict[tuple[int,
     for (r, c), v in var.items():
         if c not in counts or L.value[v] <= 0 or ident is None:
             continue
-        keyvals = {k: str(work[k].iloc[r]) for k in category}
+        keyvals = {k: str(column(k)[r]) for k in category}
         records.append(((c, _key(L.value[v])), (v, keyvals, ident)))
         for prev, pkeys, pident in L.cells.get((c, _key(L.value[v])), ()):
             both = ident | pident
@@ -1032,10 +1043,11 @@ def _add_relations(L: DisclosureLedger, work: pd.DataFrame, var: dict[tuple[int,
         if level_col not in work.columns:
             continue
         others = [k for k in key_cols if k != level_col]
-        keyed = [tuple(str(work[k].iloc[r]) for k in others) for r in range(nrows)]
-        wholes = {keyed[r]: r for r in range(nrows) if work[level_col].iloc[r] == whole}
+        keyed = [tuple(str(column(k)[r]) for k in others) for r in range(nrows)]
+        level = column(level_col)
+        wholes = {keyed[r]: r for r in range(nrows) if level[r] == whole}
         for r in range(nrows):
-            w = wholes.get(keyed[r]) if work[level_col].iloc[r] == part else None
+            w = wholes.get(keyed[r]) if level[r] == part else None
             if w is None:
                 continue
             for c in counts:

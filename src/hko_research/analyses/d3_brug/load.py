@@ -23,6 +23,7 @@ from ...codelists import (
 from ...inputs.contracts import read_input
 from ...inputs.dataset import find_input
 from ...inputs.readers import read_mapping
+from ...inputs.registers import is_person_in
 from ...kommuner import (
     kommune_tabel,
     kommunekoder,
@@ -158,22 +159,23 @@ def load_dir(data_dir, year: int, kommuner: Iterable[int], *, all_kommuner: bool
     persons["idx_aar"] = persons["start"].dt.year
     pnrs = persons["pnr"].unique()
     udda = read_input(data_dir, "udda", ["pnr", "aar", "hfaudd"])
-    udda = udda.loc[udda["pnr"].isin(pnrs)]
+    udda = udda.loc[is_person_in(udda["pnr"], pnrs)]
     persons = persons.merge(udda.rename(columns={"aar": "idx_aar"}), on=["pnr", "idx_aar"], how="left")
     persons["uddannelse"] = uddannelsesgruppe(persons["hfaudd"]).to_numpy()
     ind = read_input(data_dir, "ind", ["pnr", "aar", "perindkp"])
-    ind = ind.loc[ind["pnr"].isin(pnrs)]
+    ind = ind.loc[is_person_in(ind["pnr"], pnrs)]
     persons = persons.merge(ind.rename(columns={"aar": "idx_aar"}), on=["pnr", "idx_aar"], how="left")
     # LPR impairments in the 5 years before the index grant (def. 26)
     lpr = read_input(data_dir, "lpr_diagnoser", ["pnr", "d_inddto", "c_diag"])
-    lpr = lpr.loc[lpr["pnr"].isin(pnrs)].copy()
+    lpr = lpr.loc[is_person_in(lpr["pnr"], pnrs)].copy()
     lpr["fn"] = icd10_funktionsnedsaettelse(lpr["c_diag"]).to_numpy()
     lpr = lpr.dropna(subset=["fn"])
     lpr["kategori"] = funktionsnedsaettelse_kategori(lpr["fn"]).to_numpy()
     j = persons[["ordning", "pnr", "start"]].merge(lpr, on="pnr", how="inner")
     j = j.loc[(j["d_inddto"] < j["start"]) & (j["d_inddto"] >= j["start"] - pd.DateOffset(years=LPR_AAR_FOER))]
     kategorier = ("fysisk", "psykisk", "sensorisk", "intellektuel", "andet")
-    flags = (pd.crosstab([j["ordning"], j["pnr"]], j["kategori"]) > 0).reindex(columns=list(kategorier), fill_value=False)
+    flags = (j.groupby(["ordning", "pnr", "kategori"], observed=True).size().unstack("kategori", fill_value=0) > 0
+             ).reindex(columns=list(kategorier), fill_value=False)
     flags = flags.add_prefix("lpr_").reset_index()
     persons = persons.merge(flags, on=["ordning", "pnr"], how="left")
     for k in kategorier:
@@ -182,9 +184,9 @@ def load_dir(data_dir, year: int, kommuner: Iterable[int], *, all_kommuner: bool
 
     # ---- other registers and municipal data
     mentor = read_input(data_dir, "dfdg_mentor", ["pnr", "kommunekode", "startdato", "slutdato"])
-    mentor = mentor.loc[mentor["pnr"].isin(pnrs)].reset_index(drop=True)
+    mentor = mentor.loc[is_person_in(mentor["pnr"], pnrs)].reset_index(drop=True)
     handic = read_input(data_dir, "handic", ["pnr", "ydelse_start", "ydelse_slut"])
-    handic = handic.loc[handic["pnr"].isin(pnrs)].reset_index(drop=True)
+    handic = handic.loc[is_person_in(handic["pnr"], pnrs)].reset_index(drop=True)
     befolkning = read_input(data_dir, "befolkning", ["kommunekode", "kvartal", "befolkning"])
     regnskab = read_input(data_dir, "regnskab", ["aar", "kommunekode", "konto", "bruttoudgift_1000kr"])
     konti = read_mapping(MAPPINGS_DIR / "regnskabskonti.csv")[["konto", "ordning"]]
