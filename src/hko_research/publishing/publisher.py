@@ -536,22 +536,33 @@ class Publisher:
                          color="#b22222", gid=_FOOTER_GID)
             y -= t.get_window_extent(renderer).height / fig_h + 0.005
             fig.text(0.99, y, SYNTHETIC_FIGURE_DETAIL + self._seed_suffix, ha="right", va="top", fontsize=7, color="#b22222", gid=_FOOTER_GID)
-        overlaps = plots.text_overlaps(fig)
-        if overlaps:
-            warnings.warn(f"figure {name}: text overlaps in the layout: {'; '.join(overlaps[:3])}", stacklevel=2)
-        self.figures_dir.mkdir(parents=True, exist_ok=True)
-        paths = []
-        rc = {"svg.hashsalt": SVG_HASHSALT, "svg.fonttype": "path", "font.family": "sans-serif",
-              "font.sans-serif": [plots.FONT], "path.simplify": True}
-        with mpl.rc_context(rc):
-            layout = "; ".join(overlaps) if overlaps else "ok"
-            for ext, meta, kw in (("png", {"Software": None, LAYOUT_KEY: layout}, {"dpi": 150}),
-                                  ("svg", {"Date": None, "Creator": None}, {})):
-                buf = io.BytesIO()
-                fig.savefig(buf, format=ext, metadata=meta, bbox_inches="tight", facecolor="white", **kw)
-                path = self.figures_dir / f"{name}.{ext}"
-                _atomic_write_bytes(path, buf.getvalue())
-                paths.append(path)
+        # The layout with its footer is final: both files are drawn from the layout the overlap
+        # check measured, cropped to one bounding box (savefig would lay the figure out and
+        # measure it again for each file, a third of the saving time).
+        # Constrained layout settles in its second pass (the footer, figure text, takes no part).
+        engine = fig.get_layout_engine()
+        fig.draw_without_rendering()
+        fig.set_layout_engine(None)  # (a placeholder engine would make savefig lay it out again)
+        try:
+            overlaps = plots.text_overlaps(fig)
+            if overlaps:
+                warnings.warn(f"figure {name}: text overlaps in the layout: {'; '.join(overlaps[:3])}", stacklevel=2)
+            crop = fig.get_tightbbox(fig.canvas.get_renderer()).padded(mpl.rcParams["savefig.pad_inches"])
+            self.figures_dir.mkdir(parents=True, exist_ok=True)
+            paths = []
+            rc = {"svg.hashsalt": SVG_HASHSALT, "svg.fonttype": "path", "font.family": "sans-serif",
+                  "font.sans-serif": [plots.FONT], "path.simplify": True}
+            with mpl.rc_context(rc):
+                layout = "; ".join(overlaps) if overlaps else "ok"
+                for ext, meta, kw in (("png", {"Software": None, LAYOUT_KEY: layout}, {"dpi": 150}),
+                                      ("svg", {"Date": None, "Creator": None}, {})):
+                    buf = io.BytesIO()
+                    fig.savefig(buf, format=ext, metadata=meta, bbox_inches=crop, facecolor="white", **kw)
+                    path = self.figures_dir / f"{name}.{ext}"
+                    _atomic_write_bytes(path, buf.getvalue())
+                    paths.append(path)
+        finally:
+            fig.set_layout_engine(engine)
         self.written += paths
         return paths
 
