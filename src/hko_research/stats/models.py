@@ -144,14 +144,15 @@ def fit_share_glm(formula: str, data: pd.DataFrame, weights: str) -> ShareFit:
     statistic: R's ``quasibinomial`` with ``weights = n``. Rows with a missing model variable or a
     base of 0 are dropped; ValueError when fewer units than parameters + 1 remain."""
     import patsy
-    import statsmodels.api as sm
+    from statsmodels.genmod import families
+    from statsmodels.genmod.generalized_linear_model import GLM  # not statsmodels.api: 0.4 s more to import
 
     lhs = formula.split("~", 1)[0].strip()
     d = data.loc[pd.to_numeric(data[weights], errors="coerce").fillna(0) > 0]
     y, X = patsy.dmatrices(formula, d, return_type="dataframe")  # drops rows with a missing variable
     if len(y) <= X.shape[1]:
         raise ValueError(f"{len(y)} units for {X.shape[1]} parameters: the share model cannot be estimated")
-    model = sm.GLM(y.iloc[:, 0], X, family=sm.families.Binomial(), var_weights=d.loc[y.index, weights].astype(float))
+    model = GLM(y.iloc[:, 0], X, family=families.Binomial(), var_weights=d.loc[y.index, weights].astype(float))
     result = model.fit(scale="X2", use_t=True)
     return ShareFit(result=result, n_obs=int(len(y)), dispersion=float(result.scale), share=lhs, weights=weights)
 

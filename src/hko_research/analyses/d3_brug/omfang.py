@@ -89,8 +89,9 @@ def tabel_12(b: BrugData) -> pd.DataFrame:
 def anvendelsesgrad_sammenhaenge(b: BrugData) -> pd.DataFrame:
     """Kommune-level tests the report makes (5.2, fn. 28 «p-værdi <0,05»): anvendelsesgrad (PA+HM,
     PA, HM) vs VIVE rammevilkår rank — Spearman correlation and OLS slope (statsmodels) with p-values."""
-    import statsmodels.api as sm
     from scipy import stats
+    from statsmodels.regression.linear_model import OLS
+    from statsmodels.tools.tools import add_constant
 
     k = anvendelsesgrad_kommuner(b).dropna(subset=["rang"])
     rows = []
@@ -101,7 +102,7 @@ def anvendelsesgrad_sammenhaenge(b: BrugData) -> pd.DataFrame:
             rows.append({"maal": lab, "kommuner_i_alt": len(d)})
             continue
         rho, p_s = stats.spearmanr(d["rang"], d[col])
-        fit = sm.OLS(d[col].astype(float) * 100, sm.add_constant(d["rang"].astype(float))).fit()
+        fit = OLS(d[col].astype(float) * 100, add_constant(d["rang"].astype(float))).fit()
         rows.append({"maal": lab, "kommuner_i_alt": len(d), "spearman_rho": float(rho), "spearman_p": float(p_s),
                      "ols_haeldning_pct_point_pr_rang": float(fit.params["rang"]), "ols_p": float(fit.pvalues["rang"]),
                      "signifikant": M.signifikant(p_s)})
